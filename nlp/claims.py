@@ -1,0 +1,185 @@
+"""Narrative-vs-table claims (TEMPLATES.md §7.4) and plausibility warnings (§7.5).
+
+Numbers stated in prose ("收到政府信息公开申请3件", "未收到…申请", "行政复议2件") are read
+from the paragraphs and compared with the cells they restate. Ids (docs/schema.md):
+N1 received, N2 "no request received", N3 review cases, N4 lawsuits, N5 "no review or
+lawsuit", N6 handled; P1–P4 plausibility.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.checks import component_value
+from nlp.models import Cell, CheckResult, Level, Paragraph
+from nlp.normalize import nfkc
+
+_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?\n]")
+
+
+@dataclass(frozen=True)
+class Claim:
+    quantity: str  # received | handled | review | lawsuit | no_request | no_case
+    value: int
+    sentence: str
+
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "received",
+        re.compile(
+            r"(?:共|累计|全年|本年度?)?(?:新?收到|受理|接到|接收|新收)(?:各类|了)?"
+            r"(?:政府信息公开|依申请公开|信息公开)(?:申请|办件|事项)?(?:共|总计|合计)?(\d+)(?:件|个|份|宗)"
+        ),
+    ),
+    (
+        "handled",
+        re.compile(r"(?:办结|答复|办理完毕|已办结|处理完毕)(?:申请)?(?:共|总计)?(\d+)(?:件|个)"),
+    ),
+    ("review", re.compile(r"(?:行政复议|复议)(?:案件|申请)?(?:共|总计)?(\d+)(?:件|起|宗)")),
+    ("lawsuit", re.compile(r"(?:行政诉讼|诉讼)(?:案件)?(?:共|总计)?(\d+)(?:件|起|宗)")),
+)
+_NO_REQUEST_RE = re.compile(
+    r"(?:未|没有|无)(?:收到|受理|接到|接收|发生)(?:过|任何)?(?:政府信息公开|依申请公开|信息公开)?"
+    r"(?:的)?(?:申请|事项|办件)"
+)
+_NO_CASE_RE = re.compile(r"(?:未|没有|无)[^，,]{0,16}(?:行政复议|行政诉讼)")
+
+
+def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
+    """Every number the prose states about requests, reviews and lawsuits."""
+    claims: list[Claim] = []
+    for paragraph in paragraphs:
+        for clause in _CLAUSE_SPLIT_RE.split(nfkc(paragraph.text)):
+            squeezed = re.sub(r"\s+", "", clause)
+            if not squeezed:
+                continue
+            for quantity, pattern in _PATTERNS:
+                for m in pattern.finditer(squeezed):
+                    claims.append(Claim(quantity, int(m.group(1)), squeezed))
+            if _NO_REQUEST_RE.search(squeezed):
+                claims.append(Claim("no_request", 0, squeezed))
+            if _NO_CASE_RE.search(squeezed):
+                claims.append(Claim("no_case", 0, squeezed))
+    return claims
+
+
+def _value(cells: dict[str, Cell], key: str) -> int | float | None:
+    return component_value(cells.get(key))
+
+
+def _sum(cells: dict[str, Cell], keys: list[str]) -> int | float | None:
+    values = [_value(cells, k) for k in keys]
+    return None if None in values else sum(values)  # type: ignore[arg-type]
+
+
+_APPLICANTS = [
+    "natural_person",
+    "org_commercial",
+    "org_research",
+    "org_public_interest",
+    "org_legal_service",
+    "org_other",
+]
+_TABLE_SIDE: dict[str, tuple[str, list[str], str]] = {
+    "received": ("N1", ["t3.new_received.total"], "本年新收申请"),
+    "handled": ("N6", ["t3.result_total.total"], "办理结果总计"),
+    "review": ("N3", ["t4.review.total"], "行政复议总计"),
+    "lawsuit": ("N4", ["t4.suit_direct.total", "t4.suit_after_review.total"], "行政诉讼总计"),
+}
+
+
+def _compare(check_id: str, cells: dict[str, Cell], keys: list[str], claim: Claim, what: str) -> CheckResult:
+    table = _sum(cells, keys)
+    quote = claim.sentence[:60]
+    if table is None:
+        return CheckResult(
+            id=check_id, rule=check_id, cells=keys, lhs=None, rhs=claim.value,
+            status="not_assessable", message=f"正文称{what} {claim.value}，表格无对应数值：「{quote}」",
+        )
+    ok = table == claim.value
+    return CheckResult(
+        id=check_id, rule=check_id, cells=keys, lhs=table, rhs=claim.value,
+        status="pass" if ok else "fail",
+        message=f"正文{what} {claim.value} {'=' if ok else '≠'} 表格 {table:g}：「{quote}」",
+    )
+
+
+def narrative_checks(cells: dict[str, Cell], claims: list[Claim]) -> list[CheckResult]:
+    """N1–N6: one result per kind of claim (its first statement in the text)."""
+    results: list[CheckResult] = []
+    seen: set[str] = set()
+    for claim in claims:
+        if claim.quantity in _TABLE_SIDE:
+            check_id, keys, what = _TABLE_SIDE[claim.quantity]
+            if check_id not in seen:
+                seen.add(check_id)
+                results.append(_compare(check_id, cells, keys, claim, what))
+        elif claim.quantity == "no_request" and "N2" not in seen:
+            seen.add("N2")
+            keys = ["t3.new_received.total"] + [f"t3.new_received.{c}" for c in _APPLICANTS]
+            total = _value(cells, "t3.new_received.total")
+            applicants = _sum(cells, [f"t3.new_received.{c}" for c in _APPLICANTS])
+            counted = max(v for v in (total, applicants, 0) if v is not None)
+            assessable = total is not None or applicants is not None
+            status = "not_assessable" if not assessable else ("pass" if counted == 0 else "fail")
+            results.append(CheckResult(
+                id="N2", rule="N2", cells=keys, lhs=counted if assessable else None, rhs=0,
+                status=status,
+                message=f"正文称未收到申请，表格本年新收 {counted:g}：「{claim.sentence[:60]}」",
+            ))
+        elif claim.quantity == "no_case" and "N5" not in seen:
+            seen.add("N5")
+            keys = [f"t4.{g}.total" for g in ("review", "suit_direct", "suit_after_review")]
+            total = _sum(cells, keys)
+            status = "not_assessable" if total is None else ("pass" if total == 0 else "fail")
+            results.append(CheckResult(
+                id="N5", rule="N5", cells=keys, lhs=total, rhs=0, status=status,
+                message=f"正文称无行政复议/诉讼，表四合计 {total if total is not None else '?'}："
+                f"「{claim.sentence[:60]}」",
+            ))
+    return results
+
+
+def plausibility_checks(
+    cells: dict[str, Cell], claims: list[Claim], level: Level, section6_text: str
+) -> list[CheckResult]:
+    """P1–P4 (warnings): things that are arithmetically possible but rarely true."""
+    results: list[CheckResult] = []
+    reg_keys = [k for k in cells if k.startswith("t2.art20_1.regulations.")]
+    regs = [v for k in reg_keys if (v := _value(cells, k)) is not None]
+    if regs and level in ("township", "county"):
+        bad = max(regs) > 0
+        results.append(CheckResult(
+            id="P1", rule="P1", cells=reg_keys, lhs=max(regs), rhs=0,
+            status="fail" if bad else "pass",
+            message="乡镇/县级机关无规章制定权，规章数应为 0" + (f"，表中为 {max(regs):g}" if bad else ""),
+        ))
+    fee = _value(cells, "t2.art20_8.admin_fees.fee_amount_wan")
+    if fee is not None and level in ("township", "county"):
+        bad = fee >= 1e5
+        results.append(CheckResult(
+            id="P2", rule="P2", cells=["t2.art20_8.admin_fees.fee_amount_wan"], lhs=fee, rhs=1e5,
+            status="fail" if bad else "pass",
+            message=f"收费金额 {fee:g} 万元" + ("，疑似按元填写" if bad else ""),
+        ))
+    unpaid = _value(cells, "t3.other_fee_unpaid.total")
+    if unpaid:
+        mentioned = bool(re.search(r"信息处理费|收费通知|收取.{0,4}费", section6_text))
+        results.append(CheckResult(
+            id="P3", rule="P3", cells=["t3.other_fee_unpaid.total"], lhs=unpaid, rhs=None,
+            status="pass" if mentioned else "fail",
+            message="逾期未缴费不再处理 >0" + ("" if mentioned else "，但第六部分未提信息处理费"),
+        ))
+    t34 = [v for k, c in cells.items() if k.startswith(("t3.", "t4.")) and (v := component_value(c)) is not None]
+    prose_cases = [c for c in claims if c.quantity in ("received", "review", "lawsuit") and c.value > 0]
+    if t34 and prose_cases:
+        bad = all(v == 0 for v in t34)
+        results.append(CheckResult(
+            id="P4", rule="P4", cells=["t3.new_received.total", "t4.review.total"], lhs=max(t34),
+            rhs=prose_cases[0].value, status="fail" if bad else "pass",
+            message=("表三、表四全为 0，但正文称有申请或案件：" if bad else "正文所述申请/案件在表中有数：")
+            + f"「{prose_cases[0].sentence[:60]}」",
+        ))
+    return results

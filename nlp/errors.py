@@ -1,0 +1,13 @@
+"""The one error type the user sees: a file and what is wrong with it, never a traceback."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """A document that cannot be read or is not an annual report."""
+
+    def __init__(self, path: str, problem: str, stage: str = "read") -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+        self.stage = stage

@@ -1,0 +1,70 @@
+"""Read stage: any supported file → `RawDocument` (text lines and tables in reading order).
+
+Readers are registered per file suffix; each turns bytes into blocks and nothing more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from nlp.errors import InputError
+from nlp.models import Block, RawDocument, SourceFormat
+
+from .text import decode_text, text_blocks
+
+Reader = Callable[[bytes, str], tuple[list[Block], dict]]
+READERS: dict[str, tuple[SourceFormat, Reader]] = {}
+
+
+def register(suffixes: tuple[str, ...], fmt: SourceFormat) -> Callable[[Reader], Reader]:
+    def wrap(fn: Reader) -> Reader:
+        for suffix in suffixes:
+            READERS[suffix] = (fmt, fn)
+        return fn
+
+    return wrap
+
+
+@register((".txt", ".text", ".md"), "txt")
+def read_text(data: bytes, path: str) -> tuple[list[Block], dict]:
+    text, encoding = decode_text(data, path)
+    return text_blocks(text), {"encoding": encoding}
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    return tuple(sorted(READERS))
+
+
+def read_document(path: str | Path) -> RawDocument:
+    """Read one file; raises InputError naming the file and the problem."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise InputError(name, "no such file")
+    if p.is_dir():
+        raise InputError(name, "is a directory, not a report file")
+    suffix = p.suffix.lower()
+    if suffix not in READERS:
+        known = ", ".join(supported_suffixes())
+        raise InputError(name, f"unsupported file type '{suffix or '(none)'}' (supported: {known})")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(name, f"cannot read file ({exc.strerror})") from None
+    if not data.strip():
+        raise InputError(name, "empty file")
+    fmt, reader = READERS[suffix]
+    if suffix == ".md":
+        fmt = "md"
+    blocks, info = reader(data, name)
+    return RawDocument(
+        path=name,
+        format=fmt,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=info.get("encoding"),
+        pages=info.get("pages"),
+        blocks=blocks,
+        warnings=info.get("warnings", []),
+    )

@@ -1,0 +1,171 @@
+"""Plain-text reports: encoding detection and the two table layouts of extracted text.
+
+Layout A (Word → text): one cell per line, each line starting with a tab, rows separated by
+blank lines; a line without a tab right after a cell continues that cell (a wrapped label).
+Layout B (PDF → text): the cells of a row on one line separated by tabs; wrapped labels become
+rows of their own.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from nlp.errors import InputError
+from nlp.models import Block
+from nlp.normalize import clean_spaces
+
+# Words every annual report contains; used to tell a right decoding from mojibake.
+_REPORT_WORDS = ("公开", "政府", "信息", "申请")
+_BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
+_SENTENCE_END = "。！？；：.!?;:”」）)"
+_HEADING_START_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[①-⑳]|第[一二三四五六七八九十]+)"
+)
+
+
+def decode_text(data: bytes, path: str) -> tuple[str, str]:
+    """Decode report bytes; returns (text, encoding). Never guesses silently."""
+    if not data.strip():
+        raise InputError(path, "empty file")
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"broken {enc} text ({exc.reason})") from None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16), utf16
+    if b"\x00" in data:
+        raise InputError(path, "binary file, not text (contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _looks_like_chinese(text):
+        return text, "gb18030"
+    best = from_bytes(data).best()
+    if best is not None and _looks_like_chinese(str(best)):
+        return str(best), best.encoding
+    if _control_ratio(data) > 0.05:
+        raise InputError(path, "binary file, not text")
+    raise InputError(path, "unknown text encoding (not UTF-8, UTF-16 or GB18030/GBK)")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even_nul = sample[0::2].count(0) / len(sample[0::2])
+    odd_nul = sample[1::2].count(0) / len(sample[1::2])
+    # CJK text in UTF-16 has few NULs, but the ASCII digits and newlines give a clear signal.
+    for enc, nul in (("utf-16-le", odd_nul), ("utf-16-be", even_nul)):
+        if nul > 0.2:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_chinese(text):
+                return enc
+    return None
+
+
+def _looks_like_chinese(text: str) -> bool:
+    return any(word in text for word in _REPORT_WORDS)
+
+
+def _control_ratio(data: bytes) -> float:
+    sample = data[:4000]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls / max(1, len(sample))
+
+
+def _is_cell_line(line: str) -> bool:
+    return line.startswith("\t") and line.count("\t") == 1
+
+
+def _is_row_line(line: str) -> bool:
+    return "\t" in line and not _is_cell_line(line)
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Split decoded text into text lines and tables (both layouts)."""
+    text = clean_spaces(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _BOOKMARK_RE.sub("", text)
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    table: list[list[str]] | None = None
+    row: list[str] | None = None  # the layout-A row being filled
+    last_was_cell = False
+
+    def close_table() -> None:
+        nonlocal table, row
+        if row:
+            table.append(row)  # type: ignore[union-attr]
+        if table:
+            blocks.append(Block(kind="table", rows=table))
+        table, row = None, None
+
+    for line in lines:
+        if _is_cell_line(line):
+            if table is None:
+                table = []
+            if row is None:
+                row = []
+            row.append(line[1:])
+            last_was_cell = True
+            continue
+        if _is_row_line(line):
+            if table is None:
+                table = []
+            if row:
+                table.append(row)
+                row = None
+            table.append(line.split("\t"))
+            last_was_cell = False
+            continue
+        if not line.strip():
+            if row:
+                table.append(row)  # type: ignore[union-attr]
+                row = None
+            last_was_cell = False
+            continue
+        if table is not None and last_was_cell and row and not _HEADING_START_RE.match(line):
+            row[-1] = f"{row[-1]}\n{line}"
+            continue
+        if table is not None:
+            close_table()
+        last_was_cell = False
+        blocks.append(Block(kind="text", text=line.strip()))
+    if table is not None:
+        close_table()
+    return _rejoin_broken_lines(blocks)
+
+
+def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
+    """Join a long line cut mid-sentence (page break) with the text line that continues it."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == block.kind == "text"
+            and len(prev.text) >= 40
+            and prev.text[-1] not in _SENTENCE_END
+            and not _HEADING_START_RE.match(block.text)
+        ):
+            prev.text += block.text
+            continue
+        out.append(block)
+    return out

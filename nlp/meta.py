@@ -1,0 +1,135 @@
+"""Report metadata: issuing organ, administrative level, region, year (TEMPLATES.md §1)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from nlp.models import Level, Region
+from nlp.normalize import nfkc
+
+_TITLE_ORGAN_RE = re.compile(
+    r"^(?:关于)?(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年?度?(?P<post>.*?)"
+    r"(?:政府信息公开|信息公开|政务公开)"
+)
+_UNIT_SUFFIXES = ("人民政府办公室", "人民政府办公厅", "人民政府", "街道办事处", "办事处", "管理委员会", "管委会")
+_PLACE_UNIT_RE = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区|县|自治县|区|旗|乡|镇|街道)$")
+_SELF_REF_RE = re.compile(r"[我本全](乡|镇|街道|县|区|市|省)")
+_ORGAN_TAIL_RE = re.compile(
+    r"(人民政府办公室|人民政府办公厅|人民政府|街道办事处|管理委员会|管委会)"
+)
+PROVINCES = (
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省",
+    "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省",
+    "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省",
+    "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区",
+    "香港特别行政区", "澳门特别行政区",
+)
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+_YEAR_PERIOD_RE = re.compile(r"(?:19|20)(\d{2})\s*年\s*1\s*月\s*1\s*日")
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def _canonical_organ(name: str) -> str:
+    """A bare place name in a title ('昌傅镇') stands for its government ('昌傅镇人民政府')."""
+    name = name.strip(" ：:，,的")
+    if name.endswith("街道"):
+        return name + "办事处"
+    if _PLACE_UNIT_RE.search(name) and not _ORGAN_TAIL_RE.search(name):
+        return name + "人民政府"
+    return name
+
+
+def organ_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    m = _TITLE_ORGAN_RE.match(re.sub(r"\s+", "", nfkc(title)))
+    if not m:
+        return None
+    name = m["pre"] or m["post"]
+    name = re.sub(r"^(?:关于)", "", name).strip("《》“”")
+    return _canonical_organ(name) if len(name) >= 2 else None
+
+
+def organ_from_text(text: str) -> str | None:
+    """The body the text names most often as '<place>人民政府' / '<place>街道办事处'.
+
+    Each candidate is extended to the left only while it keeps the same count in the text, so
+    '利用石江乡人民政府' yields '石江乡人民政府' (the longest string repeated as often).
+    """
+    self_ref = Counter(m.group(1) for m in _SELF_REF_RE.finditer(text))
+    unit = self_ref.most_common(1)[0][0] if self_ref else None
+    counts: Counter[str] = Counter()
+    for m in _ORGAN_TAIL_RE.finditer(text):
+        end = m.start()
+        best = None
+        for length in range(2, 12):
+            start = end - length
+            if start < 0:
+                break
+            place = text[start:end]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", place):
+                break
+            if best is not None and text.count(place) < text.count(best):
+                break
+            best = place
+        if best and _PLACE_UNIT_RE.search(best):
+            counts[best + m.group(1)] += 1
+    if not counts:
+        return None
+    ranked = sorted(
+        counts.items(),
+        key=lambda kv: (unit is not None and kv[0].split("人民政府")[0].endswith(unit), kv[1]),
+        reverse=True,
+    )
+    return ranked[0][0]
+
+
+def level_of(organ: str | None) -> Level:
+    if not organ:
+        return "unknown"
+    if organ.endswith("人民政府") or organ.endswith("办事处"):
+        place = organ.removesuffix("人民政府").removesuffix("办事处")
+        if place.endswith(("乡", "镇", "街道")):
+            return "township"
+        if place.endswith(("县", "区", "旗")):
+            return "county"
+        if place in _MUNICIPALITIES or place.endswith(("省", "自治区")):
+            return "province"
+        if place.endswith(("市", "州", "盟", "地区")):
+            return "city"
+        return "unknown"
+    if organ.endswith(("管理委员会", "管委会")):
+        return "county"
+    return "department"
+
+
+def region_of(organ: str | None, text: str) -> Region:
+    """Province named in the text or organ, and the place names of the organ's name."""
+    places: list[str] = []
+    if organ:
+        place = _ORGAN_TAIL_RE.sub("", organ)
+        places = re.findall(r".+?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗|乡|镇|街道)", place)
+    mentions: Counter[str] = Counter()
+    for name in PROVINCES:
+        short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", name)
+        if organ and organ.startswith(short):
+            return Region(province=name, places=places)
+        mentions[name] = text.count(name)
+    top = mentions.most_common(1)
+    province = top[0][0] if top and top[0][1] else None
+    return Region(province=province, places=places)
+
+
+def year_of(title: str | None, text: str) -> int | None:
+    """Report year: from the title, else the statistical period, else the most cited year."""
+    if title:
+        m = re.search(r"((?:19|20)\d{2})", nfkc(title))
+        if m:
+            return int(m.group(1))
+    text = nfkc(text)
+    period = _YEAR_PERIOD_RE.search(text)
+    if period:
+        return 2000 + int(period.group(1)) if int(period.group(1)) < 50 else 1900 + int(period.group(1))
+    years = Counter(int(y) for y in _YEAR_RE.findall(text[:3000]))
+    return years.most_common(1)[0][0] if years else None

@@ -1,0 +1,143 @@
+"""Typed data passed between the stages (read → structure → tables → checks → output).
+
+The JSON document of a report is `Report.model_dump(mode="json")`; docs/schema.md describes it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SCHEMA_VERSION = "1.0"
+
+SourceFormat = Literal["txt", "md", "pdf", "docx", "doc", "html"]
+CellStatus = Literal[
+    "explicit_number",
+    "explicit_zero",
+    "blank",
+    "dash_or_slash",
+    "text_none",
+    "unparsable",
+    "missing",
+    "ambiguous",
+    "inferred",
+]
+CheckStatus = Literal["pass", "fail", "missing_total", "not_assessable"]
+Template = Literal["v2019", "v2021", "mixed", "unknown"]
+Level = Literal["township", "county", "city", "province", "department", "unknown"]
+TableStatus = Literal["filled", "not_filled", "absent"]
+
+
+# ---------------------------------------------------------------- read stage
+
+
+class Block(BaseModel):
+    """A unit of the document in reading order: a line of text or a table as rows of cell text."""
+
+    kind: Literal["text", "table"]
+    text: str = ""
+    rows: list[list[str]] = Field(default_factory=list)
+    page: int | None = None
+
+
+class RawDocument(BaseModel):
+    path: str
+    format: SourceFormat
+    sha256: str
+    encoding: str | None = None
+    pages: int | None = None
+    blocks: list[Block]
+    warnings: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- structure stage
+
+
+class Section(BaseModel):
+    key: str
+    title: str
+    ordinal: int
+    block_start: int
+    block_end: int  # exclusive
+
+
+class Paragraph(BaseModel):
+    text: str
+    section: str | None
+    heading: str | None = None
+    label: str | None = None
+    confidence: float | None = None
+
+
+class Region(BaseModel):
+    province: str | None = None
+    places: list[str] = Field(default_factory=list)
+
+
+class Meta(BaseModel):
+    title: str | None = None
+    organ: str | None = None
+    level: Level = "unknown"
+    region: Region = Field(default_factory=Region)
+    year: int | None = None
+    template: Template = "unknown"
+    template_signals: dict[str, list[str]] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- tables stage
+
+
+class Cell(BaseModel):
+    value: int | float | None
+    raw: str | None
+    status: CellStatus
+    unit: str | None = None
+    confidence: float | None = None
+
+
+# ---------------------------------------------------------------- checks stage
+
+
+class CheckResult(BaseModel):
+    id: str
+    rule: str
+    cells: list[str]
+    lhs: float | int | None
+    rhs: float | int | None
+    status: CheckStatus
+    message: str
+
+
+class Item(BaseModel):
+    kind: Literal["problem", "measure"]
+    text: str
+    section: str | None = None
+    paragraph: int
+
+
+# ---------------------------------------------------------------- the report
+
+
+class SourceInfo(BaseModel):
+    path: str
+    format: SourceFormat
+    sha256: str
+    encoding: str | None = None
+    pages: int | None = None
+
+
+class Report(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    source: SourceInfo
+    meta: Meta
+    sections: list[Section]
+    paragraphs: list[Paragraph]
+    tables: dict[str, TableStatus]
+    cells: dict[str, Cell]
+    checks: list[CheckResult]
+    items: list[Item] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def failed_checks(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "fail"]

@@ -1,0 +1,197 @@
+"""Structure stage: the six sections, sub-headings and narrative paragraphs of a report.
+
+Section titles are recognised by their number and their words (TEMPLATES.md §2, §8 V19–V21):
+"一、总体情况", "1、 总体情况" (Word auto-numbering), "五、政府信息公开工作存在的主要问题及改进情况"…
+A title whose number does not fit its position is accepted only when its words are the
+template's own, so that sub-headings such as "1.主动公开" inside section 一 are not sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from nlp import template as tpl
+from nlp.models import Block, Paragraph, Section
+from nlp.normalize import fold
+
+_CN_NUM = "一二三四五六七八九十"
+_MARKDOWN_RE = re.compile(r"^[#>*\s]+|[*\s]+$")
+_TITLE_RE = re.compile(
+    rf"^(?:第(?P<part>[{_CN_NUM}])部分[、.．:：\s]*|(?P<cn>[{_CN_NUM}]{{1,2}})\s*[、.．]\s*|"
+    rf"(?P<ar>[1-9])\s*(?:[、．]|\.(?!\d))\s*)(?P<title>.+)$"
+)
+_SUBHEAD_RES: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^[（(]\s*[{_CN_NUM}]{{1,2}}\s*[)）]\s*")),
+    (1, re.compile(rf"^[{_CN_NUM}]{{1,2}}[)）]\s*")),
+    (2, re.compile(r"^\d{1,2}\s*(?:[、．]|\.(?!\d))\s*")),
+    (3, re.compile(r"^[（(]\s*\d{1,2}\s*[)）]\s*")),
+    (3, re.compile(r"^[①-⑳]\s*")),
+)
+_HEADING_MAX = 26
+_TITLE_MAX = 40
+_REPORT_TITLE_RE = re.compile(r"(年度报告|工作报告|年报)\s*$")
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    key: str
+    score: float
+
+
+def _clean_line(text: str) -> str:
+    return _MARKDOWN_RE.sub("", text).strip()
+
+
+def _ordinal(m: re.Match[str]) -> int | None:
+    if m["ar"]:
+        return int(m["ar"])
+    word = m["cn"] or m["part"]
+    if not word:
+        return None
+    if word == "十":
+        return 10
+    return _CN_NUM.index(word[-1]) + 1 + (10 if len(word) == 2 else 0)
+
+
+def match_section_title(text: str) -> TitleMatch | None:
+    """The section a line is the title of, with a score for choosing among candidates."""
+    line = _clean_line(text)
+    m = _TITLE_RE.match(line)
+    title, ordinal, chinese = (m["title"].strip(), _ordinal(m), not m["ar"]) if m else (line, None, False)
+    head, _, tail = title.partition("。")
+    head = head.rstrip("：: ")
+    if not head or len(head) > _TITLE_MAX:
+        return None
+    folded = fold(head)
+    for spec in sorted(tpl.SECTIONS, key=lambda s: -s.ordinal):
+        if not any(re.search(p, folded) for p in spec.patterns):
+            continue
+        canonical = fold(spec.canonical)
+        exact = canonical in folded or SequenceMatcher(None, folded, canonical).ratio() >= 0.8
+        if ordinal == spec.ordinal:
+            return TitleMatch(spec.key, 3.0 + exact - bool(tail))
+        # A number that does not fit: only a Chinese-numbered, title-only line in the
+        # template's own words (outlines that restart numbering, e.g. 一、主动公开政府信息情况).
+        if exact and chinese and not tail and ordinal is not None:
+            return TitleMatch(spec.key, 1.0)
+        if ordinal is None and folded == canonical:
+            return TitleMatch(spec.key, 1.0)
+        return None
+    return None
+
+
+def find_sections(blocks: list[Block]) -> list[Section]:
+    """Sections in document order: the best-scoring chain of titles in template order."""
+    candidates: list[tuple[int, int, str, float]] = []  # block, order, key, score
+    for i, block in enumerate(blocks):
+        if block.kind == "text":
+            match = match_section_title(block.text)
+            if match is not None:
+                order = tpl.SECTION_BY_KEY[match.key].ordinal
+                candidates.append((i, order, match.key, match.score))
+    # Longest-path over candidates whose section order strictly increases.
+    best: list[tuple[float, int]] = []  # (total score, previous candidate index)
+    for n, (_, order, _, score) in enumerate(candidates):
+        prev = max(
+            ((best[m][0], m) for m in range(n) if candidates[m][1] < order),
+            default=(0.0, -1),
+        )
+        best.append((prev[0] + score, prev[1]))
+    chain: list[int] = []
+    n = max(range(len(best)), key=lambda k: best[k][0], default=-1)
+    while n >= 0:
+        chain.append(n)
+        n = best[n][1]
+    chosen = [candidates[n] for n in reversed(chain)]
+    sections: list[Section] = []
+    for k, (i, order, key, _) in enumerate(chosen):
+        end = chosen[k + 1][0] if k + 1 < len(chosen) else len(blocks)
+        title = _clean_line(blocks[i].text)
+        sections.append(Section(key=key, title=title, ordinal=order, block_start=i, block_end=end))
+    return sections
+
+
+_LEAD_IN_RE = re.compile(r"^([^，。：:；;、]{2,10})[：:]")
+
+
+def _subheading(text: str) -> tuple[int, str, str] | None:
+    """(level, heading words, rest of line) when the line starts with a heading enumerator
+    or a short lead-in such as "改进情况：" or "存在问题：".
+    """
+    for level, pattern in _SUBHEAD_RES:
+        m = pattern.match(text)
+        if m:
+            rest = text[m.end() :].strip()
+            head = re.split(r"[。：:；;]", rest, maxsplit=1)[0].strip()
+            return level, head, rest
+    lead = _LEAD_IN_RE.match(text)
+    if lead:
+        return 1, lead.group(1), text[lead.end() :].strip()
+    return None
+
+
+def is_heading_only(text: str) -> bool:
+    """A line that is just a sub-heading ("（一）主动公开", "存在问题：") with no sentence."""
+    sub = _subheading(text)
+    body = sub[2] if sub else text
+    core = body.rstrip("：:。 ")
+    if sub is None:
+        return len(core) <= 12 and body.endswith(("：", ":")) and "，" not in core
+    return len(core) <= _HEADING_MAX and "。" not in core and "，" not in core and "；" not in core
+
+
+def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
+    """The report title printed before the body (possibly over two lines) and where it ends."""
+    lines: list[str] = []
+    for i, block in enumerate(blocks[:stop]):
+        if block.kind != "text":
+            break
+        text = _clean_line(block.text)
+        if len(text) > 60:
+            break
+        lines.append(text)
+        if _REPORT_TITLE_RE.search(text):
+            return "".join(lines), i + 1
+        if len(lines) >= 3:
+            break
+    return None, 0
+
+
+def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[Paragraph], str | None]:
+    """Narrative paragraphs with their section and nearest sub-heading; also the report title."""
+    first = sections[0].block_start if sections else len(blocks)
+    title, body_start = _report_title_end(blocks, first if sections else min(5, len(blocks)))
+    section_at: dict[int, str] = {}
+    for s in sections:
+        for i in range(s.block_start, s.block_end):
+            section_at[i] = s.key
+    titles = {s.block_start for s in sections}
+    paragraphs: list[Paragraph] = []
+    headings: dict[int, str] = {}
+    current_section: str | None = None
+    for i, block in enumerate(blocks):
+        if block.kind != "text" or i < body_start:
+            continue
+        section = section_at.get(i)
+        if section != current_section:
+            headings.clear()
+            current_section = section
+        if i in titles:
+            continue
+        text = block.text.strip()
+        sub = _subheading(text)
+        if sub is not None:
+            level, head, _ = sub
+            for deeper in [lv for lv in headings if lv >= level]:
+                del headings[deeper]
+            if len(head) <= 20:
+                headings[level] = head
+        if is_heading_only(text):
+            if sub is None:
+                headings[1] = text.rstrip("：: ")
+            continue
+        heading = headings[max(headings)] if headings else None
+        paragraphs.append(Paragraph(text=text, section=section, heading=heading))
+    return paragraphs, title
