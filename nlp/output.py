@@ -1,0 +1,38 @@
+"""Writing results: one JSON document per report, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from nlp.models import Report
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_name(source: Path, sha256: str, taken: set[str]) -> str:
+    """A JSON file name for a report: its stem, made unique with the content hash if needed."""
+    name = f"{source.stem}.json"
+    if name in taken:
+        name = f"{source.stem}.{sha256[:8]}.json"
+    taken.add(name)
+    return name
