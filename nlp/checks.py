@@ -102,8 +102,7 @@ def outcome_rows(cells: dict[str, Cell]) -> list[str]:
 
     def present(row: str) -> bool:
         return any(
-            f"t3.{row}.{c}" in cells and cells[f"t3.{row}.{c}"].status != "missing"
-            for c in _COL_LABEL
+            f"t3.{row}.{c}" in cells and cells[f"t3.{row}.{c}"].status != "missing" for c in _COL_LABEL
         )
 
     if any(present(r) for r in split):

@@ -95,12 +95,21 @@ def _compare(check_id: str, cells: dict[str, Cell], keys: list[str], claim: Clai
     quote = claim.sentence[:60]
     if table is None:
         return CheckResult(
-            id=check_id, rule=check_id, cells=keys, lhs=None, rhs=claim.value,
-            status="not_assessable", message=f"正文称{what} {claim.value}，表格无对应数值：「{quote}」",
+            id=check_id,
+            rule=check_id,
+            cells=keys,
+            lhs=None,
+            rhs=claim.value,
+            status="not_assessable",
+            message=f"正文称{what} {claim.value}，表格无对应数值：「{quote}」",
         )
     ok = table == claim.value
     return CheckResult(
-        id=check_id, rule=check_id, cells=keys, lhs=table, rhs=claim.value,
+        id=check_id,
+        rule=check_id,
+        cells=keys,
+        lhs=table,
+        rhs=claim.value,
         status="pass" if ok else "fail",
         message=f"正文{what} {claim.value} {'=' if ok else '≠'} 表格 {table:g}：「{quote}」",
     )
@@ -124,21 +133,34 @@ def narrative_checks(cells: dict[str, Cell], claims: list[Claim]) -> list[CheckR
             counted = max(v for v in (total, applicants, 0) if v is not None)
             assessable = total is not None or applicants is not None
             status = "not_assessable" if not assessable else ("pass" if counted == 0 else "fail")
-            results.append(CheckResult(
-                id="N2", rule="N2", cells=keys, lhs=counted if assessable else None, rhs=0,
-                status=status,
-                message=f"正文称未收到申请，表格本年新收 {counted:g}：「{claim.sentence[:60]}」",
-            ))
+            results.append(
+                CheckResult(
+                    id="N2",
+                    rule="N2",
+                    cells=keys,
+                    lhs=counted if assessable else None,
+                    rhs=0,
+                    status=status,
+                    message=f"正文称未收到申请，表格本年新收 {counted:g}：「{claim.sentence[:60]}」",
+                )
+            )
         elif claim.quantity == "no_case" and "N5" not in seen:
             seen.add("N5")
             keys = [f"t4.{g}.total" for g in ("review", "suit_direct", "suit_after_review")]
             total = _sum(cells, keys)
             status = "not_assessable" if total is None else ("pass" if total == 0 else "fail")
-            results.append(CheckResult(
-                id="N5", rule="N5", cells=keys, lhs=total, rhs=0, status=status,
-                message=f"正文称无行政复议/诉讼，表四合计 {total if total is not None else '?'}："
-                f"「{claim.sentence[:60]}」",
-            ))
+            results.append(
+                CheckResult(
+                    id="N5",
+                    rule="N5",
+                    cells=keys,
+                    lhs=total,
+                    rhs=0,
+                    status=status,
+                    message=f"正文称无行政复议/诉讼，表四合计 {total if total is not None else '?'}："
+                    f"「{claim.sentence[:60]}」",
+                )
+            )
     return results
 
 
@@ -151,35 +173,64 @@ def plausibility_checks(
     regs = [v for k in reg_keys if (v := _value(cells, k)) is not None]
     if regs and level in ("township", "county"):
         bad = max(regs) > 0
-        results.append(CheckResult(
-            id="P1", rule="P1", cells=reg_keys, lhs=max(regs), rhs=0,
-            status="fail" if bad else "pass",
-            message="乡镇/县级机关无规章制定权，规章数应为 0" + (f"，表中为 {max(regs):g}" if bad else ""),
-        ))
+        results.append(
+            CheckResult(
+                id="P1",
+                rule="P1",
+                cells=reg_keys,
+                lhs=max(regs),
+                rhs=0,
+                status="fail" if bad else "pass",
+                message="乡镇/县级机关无规章制定权，规章数应为 0"
+                + (f"，表中为 {max(regs):g}" if bad else ""),
+            )
+        )
     fee = _value(cells, "t2.art20_8.admin_fees.fee_amount_wan")
     if fee is not None and level in ("township", "county"):
         bad = fee >= 1e5
-        results.append(CheckResult(
-            id="P2", rule="P2", cells=["t2.art20_8.admin_fees.fee_amount_wan"], lhs=fee, rhs=1e5,
-            status="fail" if bad else "pass",
-            message=f"收费金额 {fee:g} 万元" + ("，疑似按元填写" if bad else ""),
-        ))
+        results.append(
+            CheckResult(
+                id="P2",
+                rule="P2",
+                cells=["t2.art20_8.admin_fees.fee_amount_wan"],
+                lhs=fee,
+                rhs=1e5,
+                status="fail" if bad else "pass",
+                message=f"收费金额 {fee:g} 万元" + ("，疑似按元填写" if bad else ""),
+            )
+        )
     unpaid = _value(cells, "t3.other_fee_unpaid.total")
     if unpaid:
         mentioned = bool(re.search(r"信息处理费|收费通知|收取.{0,4}费", section6_text))
-        results.append(CheckResult(
-            id="P3", rule="P3", cells=["t3.other_fee_unpaid.total"], lhs=unpaid, rhs=None,
-            status="pass" if mentioned else "fail",
-            message="逾期未缴费不再处理 >0" + ("" if mentioned else "，但第六部分未提信息处理费"),
-        ))
-    t34 = [v for k, c in cells.items() if k.startswith(("t3.", "t4.")) and (v := component_value(c)) is not None]
+        results.append(
+            CheckResult(
+                id="P3",
+                rule="P3",
+                cells=["t3.other_fee_unpaid.total"],
+                lhs=unpaid,
+                rhs=None,
+                status="pass" if mentioned else "fail",
+                message="逾期未缴费不再处理 >0" + ("" if mentioned else "，但第六部分未提信息处理费"),
+            )
+        )
+    t34 = [
+        v for k, c in cells.items() if k.startswith(("t3.", "t4.")) and (v := component_value(c)) is not None
+    ]
     prose_cases = [c for c in claims if c.quantity in ("received", "review", "lawsuit") and c.value > 0]
     if t34 and prose_cases:
         bad = all(v == 0 for v in t34)
-        results.append(CheckResult(
-            id="P4", rule="P4", cells=["t3.new_received.total", "t4.review.total"], lhs=max(t34),
-            rhs=prose_cases[0].value, status="fail" if bad else "pass",
-            message=("表三、表四全为 0，但正文称有申请或案件：" if bad else "正文所述申请/案件在表中有数：")
-            + f"「{prose_cases[0].sentence[:60]}」",
-        ))
+        results.append(
+            CheckResult(
+                id="P4",
+                rule="P4",
+                cells=["t3.new_received.total", "t4.review.total"],
+                lhs=max(t34),
+                rhs=prose_cases[0].value,
+                status="fail" if bad else "pass",
+                message=(
+                    "表三、表四全为 0，但正文称有申请或案件：" if bad else "正文所述申请/案件在表中有数："
+                )
+                + f"「{prose_cases[0].sentence[:60]}」",
+            )
+        )
     return results

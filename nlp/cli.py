@@ -48,11 +48,19 @@ def collect_inputs(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in suffixes
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
-                problems.append((str(path), "folder contains no report files (" + ", ".join(sorted(suffixes)) + ")"))
+                problems.append(
+                    (
+                        str(path),
+                        "folder contains no report files (" + ", ".join(sorted(suffixes)) + ")",
+                    )
+                )
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -63,7 +71,9 @@ def collect_inputs(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]
 
 @app.command()
 def analyze(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the bundled corpus).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: the bundled corpus).")
+    ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
 ) -> None:
     """Analyse reports and write one JSON per report plus summary.json into the output folder."""
@@ -90,8 +100,14 @@ def analyze(
         name = output_name(path, report.source.sha256, taken)
         write_atomic(output / name, report_json(report))
         reports.append(report)
-        index.append({"source": str(path), "status": "ok", "output": name,
-                      "checks_failed": len(report.failed_checks())})
+        index.append(
+            {
+                "source": str(path),
+                "status": "ok",
+                "output": name,
+                "checks_failed": len(report.failed_checks()),
+            }
+        )
     write_atomic(output / "summary.json", json.dumps(index, ensure_ascii=False, indent=2))
     console.print(summary_table(reports, failures))
     console.print(f"{len(reports)} report(s) written to {output}/, {len(failures)} failed")

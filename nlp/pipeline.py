@@ -56,7 +56,14 @@ def analyze_document(doc: RawDocument) -> Report:
     warnings = list(doc.warnings) + extracted.warnings
     missing_sections = [
         key
-        for key in ("s1_overview", "s2_proactive", "s3_requests", "s4_review_litigation", "s5_problems", "s6_other")
+        for key in (
+            "s1_overview",
+            "s2_proactive",
+            "s3_requests",
+            "s4_review_litigation",
+            "s5_problems",
+            "s6_other",
+        )
         if key not in {s.key for s in sections}
     ]
     if missing_sections:
@@ -66,7 +73,11 @@ def analyze_document(doc: RawDocument) -> Report:
             warnings.append(f"table_not_filled: {name}")
     return Report(
         source=SourceInfo(
-            path=doc.path, format=doc.format, sha256=doc.sha256, encoding=doc.encoding, pages=doc.pages
+            path=doc.path,
+            format=doc.format,
+            sha256=doc.sha256,
+            encoding=doc.encoding,
+            pages=doc.pages,
         ),
         meta=meta,
         sections=sections,

@@ -119,8 +119,7 @@ def _assign_row(
         cells[key] = Cell(value=0 if all_zero else None, raw=None, status="ambiguous")
     shown = " | ".join(v.strip() for v in values)
     warnings.append(
-        f"ambiguous_row: '{label.strip()}' has {len(values)} value cells for {len(keys)} columns "
-        f"[{shown}]"
+        f"ambiguous_row: '{label.strip()}' has {len(values)} value cells for {len(keys)} columns [{shown}]"
     )
 
 

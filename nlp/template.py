@@ -146,7 +146,14 @@ T2_BLOCKS: dict[TemplateVersion, tuple[Block, ...]] = {
             "art20_8",
             "八",
             (Row("admin_fees", "行政事业性收费"),),
-            (Column("fee_amount_wan", "本年收费金额（单位：万元）", ("本年收费金额",), kind="decimal"),),
+            (
+                Column(
+                    "fee_amount_wan",
+                    "本年收费金额（单位：万元）",
+                    ("本年收费金额",),
+                    kind="decimal",
+                ),
+            ),
         ),
     ),
 }

@@ -11,7 +11,12 @@ from rich.table import Table
 from nlp import template as tpl
 from nlp.models import Cell, Report
 
-_STATUS_STYLE = {"fail": "bold red", "missing_total": "yellow", "not_assessable": "dim", "pass": "green"}
+_STATUS_STYLE = {
+    "fail": "bold red",
+    "missing_total": "yellow",
+    "not_assessable": "dim",
+    "pass": "green",
+}
 
 
 def cells_found(report: Report) -> tuple[int, int]:
@@ -133,7 +138,9 @@ def show_report(report: Report, console: Console) -> None:
         s = by_key.get(spec.key)
         paragraphs = sum(1 for p in report.paragraphs if p.section == spec.key)
         sections.add_row(
-            spec.key, s.title if s else "[red]未找到[/red]", f"{paragraphs} 段" if paragraphs else ""
+            spec.key,
+            s.title if s else "[red]未找到[/red]",
+            f"{paragraphs} 段" if paragraphs else "",
         )
     console.print(sections)
     version: tpl.TemplateVersion = meta.template if meta.template in tpl.VERSIONS else "v2021"  # type: ignore[assignment]

@@ -1,0 +1,71 @@
+"""The commands as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from nlp.cli import app
+
+from .conftest import CORPUS
+
+runner = CliRunner()
+
+
+def test_analyze_without_arguments_processes_the_bundled_corpus(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    result = runner.invoke(app, ["analyze"])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.json"))
+    assert written == sorted([p.stem + ".json" for p in CORPUS.glob("*.txt")] + ["summary.json"])
+    doc = json.loads((tmp_path / "out" / "shijiang-township_2020.json").read_text(encoding="utf-8"))
+    assert set(doc) >= {
+        "schema_version",
+        "source",
+        "meta",
+        "sections",
+        "paragraphs",
+        "cells",
+        "checks",
+        "warnings",
+    }
+    assert doc["meta"]["organ"] == "石江乡人民政府"
+    assert doc["cells"]["t3.new_received.natural_person"] == {
+        "value": 1,
+        "raw": "1",
+        "status": "explicit_number",
+        "unit": None,
+        "confidence": None,
+    }
+    for header in ("organ", "year", "template", "sections", "cells", "checks failed"):
+        assert header in result.output
+    assert "石江乡人民政府" in result.output
+
+
+def test_analyze_takes_files_and_folders_with_an_output_dir(tmp_path):
+    out = tmp_path / "results"
+    result = runner.invoke(
+        app, ["analyze", str(CORPUS / "changfu-town_2020.txt"), str(CORPUS), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary) == 6  # the file given twice is analysed twice, written under unique names
+    assert len(list(out.glob("changfu-town_2020*.json"))) == 2
+
+
+def test_parse_prints_the_json_document():
+    result = runner.invoke(app, ["parse", str(CORPUS / "changfu-town_2020.txt")])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["meta"]["year"] == 2020
+    assert any(c["id"] == "N2" and c["status"] == "fail" for c in doc["checks"])
+
+
+def test_show_prints_sections_tables_and_failed_checks(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    result = runner.invoke(app, ["show", str(CORPUS / "shijiang-township_2020.txt")])
+    assert result.exit_code == 0
+    for text in ("一、总体情况", "表二", "表三", "表四", "R3.new_received", "N2", "fail"):
+        assert text in result.output
