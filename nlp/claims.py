@@ -51,17 +51,18 @@ def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
     """Every number the prose states about requests, reviews and lawsuits."""
     claims: list[Claim] = []
     for paragraph in paragraphs:
-        for clause in _CLAUSE_SPLIT_RE.split(nfkc(paragraph.text)):
-            squeezed = re.sub(r"\s+", "", clause)
+        for clause in _CLAUSE_SPLIT_RE.split(paragraph.text):
+            original = re.sub(r"\s+", "", clause)
+            squeezed = nfkc(original)
             if not squeezed:
                 continue
             for quantity, pattern in _PATTERNS:
                 for m in pattern.finditer(squeezed):
-                    claims.append(Claim(quantity, int(m.group(1)), squeezed))
+                    claims.append(Claim(quantity, int(m.group(1)), original))
             if _NO_REQUEST_RE.search(squeezed):
-                claims.append(Claim("no_request", 0, squeezed))
+                claims.append(Claim("no_request", 0, original))
             if _NO_CASE_RE.search(squeezed):
-                claims.append(Claim("no_case", 0, squeezed))
+                claims.append(Claim("no_case", 0, original))
     return claims
 
 
