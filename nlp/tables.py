@@ -301,32 +301,32 @@ class _Extractor:
 
     # -- driver ------------------------------------------------------------------------
 
-    def run(self, tables: list[Block]) -> None:
+    def run(self, rows: list[list[str]]) -> None:
+        """Walk all table rows of the document in reading order (tables split by page
+        breaks read as one stream)."""
         in_t3 = False
-        for table in tables:
-            rows = table.rows
-            i = 0
-            while i < len(rows):
-                row = rows[i]
-                joined = fold("".join(row))
-                caption = _CAPTION_RE.search(joined)
-                if caption and not in_t3:
-                    i = self.t2_block(rows, i, caption.group(1))
-                    continue
-                if all(a in joined for a in tpl.T4_ANCHORS) or (
-                    "行政复议" in joined and not self._match_t3_row([c for c in row if c.strip()])
-                ):
-                    in_t3 = False
-                    i = self.t4_from(rows, i)
-                    continue
-                if self._is_t3_start(row):
-                    in_t3 = True
-                    self.found.add("t3")
-                if in_t3 and not self.t3_row(row):
-                    numbers = [c for c in row if c.strip()]
-                    if len(numbers) == 15 and all(is_numeric(c) for c in numbers):
-                        self.unclaimed_15.append(numbers)
-                i += 1
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            joined = fold("".join(row))
+            caption = _CAPTION_RE.search(joined)
+            if caption and not in_t3:
+                i = self.t2_block(rows, i, caption.group(1))
+                continue
+            if all(a in joined for a in tpl.T4_ANCHORS) or (
+                "行政复议" in joined and not self._match_t3_row([c for c in row if c.strip()])
+            ):
+                in_t3 = False
+                i = self.t4_from(rows, i)
+                continue
+            if self._is_t3_start(row):
+                in_t3 = True
+                self.found.add("t3")
+            if in_t3 and not self.t3_row(row):
+                numbers = [c for c in row if c.strip()]
+                if len(numbers) == 15 and all(is_numeric(c) for c in numbers):
+                    self.unclaimed_15.append(numbers)
+            i += 1
         if not self.t4_done and self.unclaimed_15:
             # 表四's header lost at a page break: its 15-value row still identifies it.
             self.found.add("t4")
@@ -342,7 +342,7 @@ def extract_tables(blocks: list[Block]) -> ExtractedTables:
     version, signals = detect_version(table_text)
     working = version or "v2021"
     ex = _Extractor(working)
-    ex.run(tables)
+    ex.run([row for table in tables for row in table.rows])
     cells: dict[str, Cell] = {}
     expected = [s.key for s in tpl.cell_specs(working)]
     for key in expected:

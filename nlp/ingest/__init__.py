@@ -12,6 +12,7 @@ from pathlib import Path
 from nlp.errors import InputError
 from nlp.models import Block, RawDocument, SourceFormat
 
+from .pdf import read_pdf
 from .text import decode_text, text_blocks
 
 Reader = Callable[[bytes, str], tuple[list[Block], dict]]
@@ -31,6 +32,9 @@ def register(suffixes: tuple[str, ...], fmt: SourceFormat) -> Callable[[Reader],
 def read_text(data: bytes, path: str) -> tuple[list[Block], dict]:
     text, encoding = decode_text(data, path)
     return text_blocks(text), {"encoding": encoding}
+
+
+register((".pdf",), "pdf")(read_pdf)
 
 
 def supported_suffixes() -> tuple[str, ...]:

@@ -1,0 +1,246 @@
+"""PDF reports with pdfplumber: narrative lines re-joined into paragraphs, tables in reading order.
+
+- Table borders in these PDFs are lines or hair-thin filled rectangles; wider filled rectangles
+  are text backgrounds, which pdfplumber would otherwise take for one-column "tables". Only
+  border-like rectangles are kept for the table finder, and tables that still have a single
+  column are read as text.
+- A wrapped line is not a paragraph: a new paragraph starts at an indented line, after a short
+  line, or at a heading.
+- Page numbers ("-3-", "— 3 —", "第3页") and running headers/footers are dropped.
+- A table that continues on the next page without a repeated header is merged with the
+  previous one, and a group label cut by the page break ("（四）无" / "法提供") is re-joined.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from statistics import median
+
+import pdfplumber
+from pdfplumber.page import Page
+
+from nlp.errors import InputError
+from nlp.models import Block
+
+_PAGE_NUMBER_RE = re.compile(
+    r"^[\s\-—–－_·.]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d+\s*页?)?[\s\-—–－_·.]*$"
+)
+_HEADING_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳])"
+)
+_SENTENCE_END = "。！？；：!?;:”」）)"
+_BORDER_MAX = 3.0  # points: thicker filled rectangles are backgrounds, not table borders
+_HEADER_ANCHORS = ("信息内容", "勾稽关系", "申请人情况", "行政复议", "第二十条")
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    page: int
+
+
+@dataclass
+class _Table:
+    rows: list[list[str | None]]
+    top: float
+    page: int
+
+
+@dataclass
+class _PageContent:
+    items: list[_Line | _Table] = field(default_factory=list)
+
+
+def _is_border(obj: dict) -> bool:
+    if obj.get("object_type") == "rect":
+        return min(obj["width"], obj["height"]) < _BORDER_MAX
+    return True
+
+
+def _cell_text(cell: str | None) -> str | None:
+    if cell is None:
+        return None
+    return re.sub(r"\s*\n\s*", "", cell).strip()
+
+
+def _page_content(page: Page, number: int) -> _PageContent:
+    content = _PageContent()
+    tables: list[_Table] = []
+    bboxes: list[tuple[float, float, float, float]] = []
+    if page.lines or any(min(r["width"], r["height"]) < _BORDER_MAX for r in page.rects):
+        for table in page.filter(_is_border).find_tables():
+            rows = [[_cell_text(c) for c in row] for row in table.extract()]
+            if max((sum(1 for c in row if c) for row in rows), default=0) <= 1:
+                continue  # a one-column "table" is a framed paragraph: read it as text
+            tables.append(_Table(rows, table.bbox[1], number))
+            bboxes.append(table.bbox)
+
+    def outside(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in bboxes)
+
+    text_page = page.filter(outside) if bboxes else page
+    lines = [
+        _Line(line["text"].strip(), line["x0"], line["x1"], line["top"], number)
+        for line in text_page.extract_text_lines(return_chars=False)
+        if line["text"].strip()
+    ]
+    content.items = sorted([*lines, *tables], key=lambda item: item.top)
+    return content
+
+
+def _running_lines(pages: list[_PageContent]) -> set[str]:
+    """Texts that recur on most pages at the same place: running headers and footers."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for page in pages:
+        edge = [i for i in page.items if isinstance(i, _Line)]
+        for line in edge[:1] + edge[-1:]:
+            counts[re.sub(r"\d+", "#", line.text)] += 1
+    return {text for text, n in counts.items() if n >= max(3, len(pages) * 0.6)}
+
+
+def _continues(prev: _Table, table: _Table, first_on_page: bool) -> bool:
+    if not first_on_page or table.page != prev.page + 1:
+        return False
+    if len(table.rows[0]) != len(prev.rows[-1]):
+        return False
+    head = "".join(c or "" for c in table.rows[0])
+    return not any(anchor in head for anchor in _HEADER_ANCHORS)
+
+
+def _rejoin_cut_labels(prev: _Table, table: _Table) -> None:
+    """Append label fragments at the top of a continued table to the label they finish."""
+    first = table.rows[0]
+    for col, text in enumerate(first):
+        if not text or _HEADING_RE.match(text) or re.search(r"\d", text):
+            continue
+        for row in reversed(prev.rows):
+            above = row[col]
+            if above:
+                row[col] = above + text
+                first[col] = None
+                break
+
+
+@dataclass(frozen=True)
+class _Layout:
+    left: float
+    right: float
+    char: float
+
+    @classmethod
+    def of(cls, lines: list[_Line]) -> _Layout:
+        left = Counter(round(line.x0) for line in lines).most_common(1)[0][0]
+        right = sorted(line.x1 for line in lines)[int(len(lines) * 0.9)]
+        widths = [(line.x1 - line.x0) / len(line.text) for line in lines if len(line.text) > 10]
+        return cls(left, right, median(widths) if widths else 12.0)
+
+
+_NUMBER_TOKEN_RE = re.compile(r"[+\-]?\d[\d,]*(?:\.\d+)?")
+
+
+def _stray_row(lines: list[_Line]) -> list[str] | None:
+    """A table row printed just below the table's last border (the border was lost at the
+    page break): a short label line and a line of numbers."""
+    if not 1 < len(lines) <= 3:
+        return None
+    labels: list[str] = []
+    numbers: list[str] = []
+    for line in lines:
+        tokens = line.text.split()
+        if all(_NUMBER_TOKEN_RE.fullmatch(t) for t in tokens):
+            numbers.extend(tokens)
+        elif len(line.text) <= 45 and not re.search(r"[。；]", line.text):
+            labels.append(line.text)
+        else:
+            return None
+    return [*labels, *numbers] if labels and numbers else None
+
+
+def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
+    """Join wrapped lines; a paragraph starts indented, after a short line or at a heading."""
+    paragraphs: list[str] = []
+    prev: _Line | None = None
+    for line in lines:
+        starts = (
+            prev is None
+            or line.x0 > layout.left + 0.8 * layout.char
+            or prev.x1 < layout.right - 1.5 * layout.char
+            or _HEADING_RE.match(line.text) is not None
+        )
+        if starts:
+            paragraphs.append(line.text)
+        else:
+            paragraphs[-1] += line.text
+        prev = line
+    return paragraphs
+
+
+def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
+    """Blocks of a PDF report; a scan without a text layer is refused with a clear reason."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:
+        raise InputError(path, f"cannot open PDF ({type(exc).__name__})") from None
+    with pdf:
+        n_pages = len(pdf.pages)
+        n_chars = sum(len(page.chars) for page in pdf.pages)
+        if n_chars < 2 * n_pages:
+            raise InputError(path, "no text layer — needs OCR (scanned PDF)")
+        pages = [_page_content(page, n) for n, page in enumerate(pdf.pages)]
+    running = _running_lines(pages)
+    # Reading order with page furniture removed and continued tables merged.
+    flow: list[list[_Line] | _Table] = []
+    for page in pages:
+        first_on_page = True
+        for item in page.items:
+            if isinstance(item, _Line):
+                if _PAGE_NUMBER_RE.match(item.text) or re.sub(r"\d+", "#", item.text) in running:
+                    continue
+                if not flow or not isinstance(flow[-1], list):
+                    flow.append([])
+                flow[-1].append(item)
+            elif (
+                len(flow) >= 2
+                and isinstance(flow[-1], list)
+                and isinstance(flow[-2], _Table)
+                and first_on_page
+                and all(line.page == flow[-2].page for line in flow[-1])
+                and (stray := _stray_row(flow[-1])) is not None
+            ):
+                flow.pop()
+                flow[-1].rows.append(list(stray))
+                if _continues(flow[-1], item, first_on_page):
+                    flow[-1].rows.extend(item.rows)
+                    flow[-1].page = item.page
+                else:
+                    flow.append(item)
+            elif flow and isinstance(flow[-1], _Table) and _continues(flow[-1], item, first_on_page):
+                _rejoin_cut_labels(flow[-1], item)
+                flow[-1].rows.extend(item.rows)
+                flow[-1].page = item.page
+            else:
+                flow.append(item)
+            first_on_page = False
+    all_lines = [line for part in flow if isinstance(part, list) for line in part]
+    layout = _Layout.of(all_lines) if all_lines else _Layout(0, 0, 12)
+    blocks: list[Block] = []
+    for part in flow:
+        if isinstance(part, list):
+            blocks.extend(
+                Block(kind="text", text=t, page=part[0].page + 1) for t in _paragraphs(part, layout)
+            )
+        else:
+            rows = [[c for c in row if c is not None] for row in part.rows]
+            blocks.append(Block(kind="table", rows=rows, page=part.page + 1))
+    return blocks, {"pages": n_pages}
