@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nlp import template as tpl
-from nlp.models import Cell, CheckResult
+from nlp.models import Cell, CheckResult, TableStatus
 
 # Statuses that count as 0 in a component cell (§7.6.2); `ambiguous` counts only when its
 # value is 0 whichever way the row is aligned.
@@ -186,9 +186,18 @@ def check_r5(cells: dict[str, Cell]) -> Iterable[CheckResult]:
             )
 
 
-def table_checks(cells: dict[str, Cell]) -> list[CheckResult]:
-    """R1–R5 for one report's cells."""
+def table_checks(cells: dict[str, Cell], tables: dict[str, TableStatus]) -> list[CheckResult]:
+    """R1–R5 for one report's cells. A table left unfilled is not assessed (§7.6.4): its
+    blanks are not zeros."""
     results: list[CheckResult] = []
-    for check in (check_r1, check_r2, check_r3, check_r4, check_r5):
-        results.extend(check(cells))
+    for check, table in ((check_r1, "t3"), (check_r2, "t3"), (check_r3, "t3"), (check_r4, "t4")):
+        for result in check(cells):
+            if tables.get(table) != "filled":
+                name = {"t3": "表三", "t4": "表四"}[table]
+                state = "未填写" if tables.get(table) == "not_filled" else "未找到"
+                result = result.model_copy(
+                    update={"status": "not_assessable", "message": f"{result.message.split('：')[0]}：{name}{state}"}
+                )
+            results.append(result)
+    results.extend(check_r5(cells))
     return results

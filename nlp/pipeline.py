@@ -50,7 +50,7 @@ def analyze_document(doc: RawDocument) -> Report:
     )
     claims = extract_claims(paragraphs)
     section6 = " ".join(p.text for p in paragraphs if p.section == "s6_other")
-    checks = table_checks(extracted.cells)
+    checks = table_checks(extracted.cells, extracted.tables)
     checks += narrative_checks(extracted.cells, claims)
     checks += plausibility_checks(extracted.cells, claims, level, section6)
     warnings = list(doc.warnings) + extracted.warnings

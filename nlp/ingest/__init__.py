@@ -14,6 +14,7 @@ from nlp.models import Block, RawDocument, SourceFormat
 
 from .pdf import read_pdf
 from .text import decode_text, text_blocks
+from .word import read_doc, read_docx
 
 Reader = Callable[[bytes, str], tuple[list[Block], dict]]
 READERS: dict[str, tuple[SourceFormat, Reader]] = {}
@@ -35,6 +36,8 @@ def read_text(data: bytes, path: str) -> tuple[list[Block], dict]:
 
 
 register((".pdf",), "pdf")(read_pdf)
+register((".docx",), "docx")(read_docx)
+register((".doc",), "doc")(read_doc)
 
 
 def supported_suffixes() -> tuple[str, ...]:
