@@ -11,7 +11,9 @@ from pathlib import Path
 
 from nlp.errors import InputError
 from nlp.models import Block, RawDocument, SourceFormat
+from nlp.normalize import to_simplified
 
+from .html import read_html
 from .pdf import read_pdf
 from .text import decode_text, text_blocks
 from .word import read_doc, read_docx
@@ -38,6 +40,26 @@ def read_text(data: bytes, path: str) -> tuple[list[Block], dict]:
 register((".pdf",), "pdf")(read_pdf)
 register((".docx",), "docx")(read_docx)
 register((".doc",), "doc")(read_doc)
+register((".html", ".htm", ".shtml", ".xhtml"), "html")(read_html)
+
+
+def is_traditional(blocks: list[Block], sample: int = 3000) -> bool:
+    """True when a clear share of the Han characters change under traditional → simplified."""
+    text = "".join(b.text or "".join("".join(r) for r in b.rows) for b in blocks)[: sample * 3]
+    han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"][:sample]
+    if len(han) < 20:
+        return False
+    changed = sum(1 for ch in han if to_simplified(ch) != ch)
+    return changed / len(han) > 0.05
+
+
+def simplified_block(block: Block) -> Block:
+    return block.model_copy(
+        update={
+            "text": to_simplified(block.text),
+            "rows": [[to_simplified(cell) for cell in row] for row in block.rows],
+        }
+    )
 
 
 def supported_suffixes() -> tuple[str, ...]:
@@ -66,6 +88,10 @@ def read_document(path: str | Path) -> RawDocument:
     if suffix == ".md":
         fmt = "md"
     blocks, info = reader(data, name)
+    warnings = list(info.get("warnings", []))
+    if is_traditional(blocks):
+        blocks = [simplified_block(b) for b in blocks]
+        warnings.append("traditional_chinese: text converted to simplified characters before matching")
     return RawDocument(
         path=name,
         format=fmt,
@@ -73,5 +99,5 @@ def read_document(path: str | Path) -> RawDocument:
         encoding=info.get("encoding"),
         pages=info.get("pages"),
         blocks=blocks,
-        warnings=info.get("warnings", []),
+        warnings=warnings,
     )
