@@ -72,8 +72,8 @@ def equation(
             status="not_assessable",
             message=f"{describe}：无法核对（{len(missing)} 个单元格为 {'/'.join(reasons)}）",
         )
-    blank_total = len(total_keys) == 1 and cells[total_keys[0]].status in _ZERO_LIKE
-    if blank_total and rhs and rhs != 0:
+    blank_total = any(cells[k].status in _ZERO_LIKE for k in total_keys)
+    if blank_total and rhs and abs((lhs or 0) - rhs) > 1e-6:
         return CheckResult(
             id=check_id,
             rule=rule,
@@ -196,7 +196,10 @@ def table_checks(cells: dict[str, Cell], tables: dict[str, TableStatus]) -> list
                 name = {"t3": "表三", "t4": "表四"}[table]
                 state = "未填写" if tables.get(table) == "not_filled" else "未找到"
                 result = result.model_copy(
-                    update={"status": "not_assessable", "message": f"{result.message.split('：')[0]}：{name}{state}"}
+                    update={
+                        "status": "not_assessable",
+                        "message": f"{result.message.split('：')[0]}：{name}{state}",
+                    }
                 )
             results.append(result)
     results.extend(check_r5(cells))

@@ -35,7 +35,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "handled",
-        re.compile(r"(?:办结|答复|办理完毕|已办结|处理完毕)(?:申请)?(?:共|总计)?(\d+)(?:件|个)"),
+        re.compile(
+            r"(?<![公开理供予])(?:办结|答复|办理完毕|已办结|处理完毕|办理)(?:了)?(?:政府信息公开)?(?:申请)?"
+            r"(?:共|总计)?(\d+)(?:件|个)"
+        ),
     ),
     ("review", re.compile(r"(?:行政复议|复议)(?:案件|申请)?(?:共|总计)?(\d+)(?:件|起|宗)")),
     ("lawsuit", re.compile(r"(?:行政诉讼|诉讼)(?:案件)?(?:共|总计)?(\d+)(?:件|起|宗)")),
@@ -44,7 +47,10 @@ _NO_REQUEST_RE = re.compile(
     r"(?:未|没有|无)(?:收到|受理|接到|接收|发生)(?:过|任何)?(?:政府信息公开|依申请公开|信息公开)?"
     r"(?:的)?(?:申请|事项|办件)"
 )
-_NO_CASE_RE = re.compile(r"(?:未|没有|无)[^，,]{0,16}(?:行政复议|行政诉讼)")
+# "未发生…行政复议、行政诉讼" — but not "未发生…被行政复议纠错或行政诉讼败诉" (no case lost).
+_NO_CASE_RE = re.compile(
+    r"(?:未|没有|无)[^，,]{0,16}(?:行政复议|行政诉讼)(?![^，,]{0,6}(?:纠错|纠正|败诉|撤销))"
+)
 
 
 def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
@@ -93,6 +99,11 @@ _TABLE_SIDE: dict[str, tuple[str, list[str], str]] = {
 
 def _compare(check_id: str, cells: dict[str, Cell], keys: list[str], claim: Claim, what: str) -> CheckResult:
     table = _sum(cells, keys)
+    if check_id == "N1" and table is not None and table != claim.value:
+        # "受理…N件" often counts the requests carried over from last year as well.
+        with_carried = _sum(cells, [*keys, "t3.carried_over.total"])
+        if with_carried == claim.value:
+            keys, table, what = [*keys, "t3.carried_over.total"], with_carried, "本年新收+上年结转"
     quote = claim.sentence[:60]
     if table is None:
         return CheckResult(

@@ -21,7 +21,7 @@ def analyze_document(doc: RawDocument) -> Report:
     """Structure, tables and checks of one document that has been read."""
     sections = find_sections(doc.blocks)
     paragraphs, title = find_paragraphs(doc.blocks, sections)
-    extracted = extract_tables(doc.blocks)
+    extracted = extract_tables(doc.blocks, sections)
     found_tables = [t for t, status in extracted.tables.items() if status != "absent"]
     if not found_tables and len(sections) < _MIN_SECTIONS_WITHOUT_TABLES:
         raise InputError(

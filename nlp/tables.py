@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 from nlp import template as tpl
 from nlp.cells import is_numeric, is_value_like, parse_cell
-from nlp.models import Block, Cell, TableStatus
+from nlp.models import Block, Cell, Section, TableStatus
 from nlp.normalize import fold
 
 _CAPTION_RE = re.compile(r"第二十.{0,2}条第?[(（]?([一二三四五六七八九十]+)[)）]?项")
@@ -61,13 +61,17 @@ def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
+# Row texts that are also column labels (其他, 总计) identify a row only with their number.
+_COLUMN_WORDS = frozenset(fold(c.label) for c in (*tpl.T3_COLUMNS, *tpl.T4_COLUMNS))
+
+
 def _label_score(cell: str, row_label: str) -> float:
     c_enum, c_core = _core(fold(cell))
     r_enum, r_core = _core(fold(row_label))
     if not c_core:
         return 0.0
-    if len(r_core) <= 4 and _enum_value(c_enum) != _enum_value(r_enum):
-        return 0.0  # short labels such as 3.其他 need their number
+    if (r_core in _COLUMN_WORDS or len(r_core) <= 2) and _enum_value(c_enum) != _enum_value(r_enum):
+        return 0.0  # 3.其他 and （七）总计 need their number
     score = _similarity(c_core, r_core)
     if c_enum is not None and r_enum is not None and _enum_value(c_enum) != _enum_value(r_enum):
         score -= 0.15
@@ -156,90 +160,114 @@ class _Extractor:
         self.t3_matched: set[str] = set()
         self.t4_done = False
         self.unclaimed_15: list[list[str]] = []
+        # A label whose values follow on rows of their own (one cell per line, shredded
+        # extractions): its keys, label text and the values gathered so far.
+        self.pending: tuple[list[str], str, list[str]] | None = None
+        self.t2_item: str | None = None
+        self.t2_columns: list[tpl.Column] = []
+        self.empty_rows: set[str] = set()  # 表三 rows read from a label without values
+
+    def _open_row(self, keys: list[str], label: str, values: list[str]) -> None:
+        """Assign a labelled row now, or wait for its values on the following rows."""
+        self.flush()
+        if any(v.strip() for v in values) or len(values) >= len(keys):
+            _assign_row(keys, values, self.cells, self.warnings, label)
+        else:
+            self.pending = (keys, label, list(values))
+
+    def _feed_values(self, row: list[str]) -> bool:
+        """Give a row of values only to the label waiting for them."""
+        if self.pending is None or not row or not all(is_value_like(c) for c in row):
+            return False
+        keys, label, values = self.pending
+        values.extend(c for c in row if c.strip() or len(row) > 1)
+        if sum(1 for v in values if v.strip()) >= len(keys):
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if self.pending is not None:
+            keys, label, values = self.pending
+            self.pending = None
+            if values or not keys[0].startswith("t3.other."):
+                _assign_row(keys, values, self.cells, self.warnings, label)
 
     # -- 表二 --------------------------------------------------------------------------
+    # Blocks are found by their caption 第二十条第（X）项, by a header naming columns that only
+    # one block has, or by a row label (each 表二 row label belongs to one block only), so a
+    # block whose caption and rows were torn apart by the extraction is still read whole.
 
     def _block_spec(self, item: str) -> tpl.Block | None:
-        for block in tpl.T2_BLOCKS[self.version]:
-            if block.item == item:
-                return block
-        for version in tpl.VERSIONS:
+        for version in (self.version, *tpl.VERSIONS):
             for block in tpl.T2_BLOCKS[version]:
                 if block.item == item:
                     return block
         return None
 
-    def _header_columns(self, block: tpl.Block, header: list[str]) -> list[tpl.Column]:
-        """Columns named by a block's header row, falling back to the template's own order."""
-        candidates = {
-            c.key: c
-            for v in tpl.VERSIONS
-            for b in tpl.T2_BLOCKS[v]
-            if b.item == block.item
-            for c in b.columns
-        }
+    def _header_columns(self, header: list[str]) -> tuple[str | None, list[tpl.Column]]:
+        """The block a header row belongs to (None if any block could own it) and its columns."""
         labels = [h for h in header[1:] if h.strip()]
         deduped = [h for i, h in enumerate(labels) if i == 0 or fold(h) != fold(labels[i - 1])]
+        owners: set[str] | None = None
         mapped: list[tpl.Column] = []
         for label in deduped:
-            best, score = None, 0.0
-            for col in candidates.values():
-                for name in (col.label, *col.aliases):
-                    s = _similarity(fold(label), fold(name))
-                    if s > score:
-                        best, score = col, s
+            best, score, items = None, 0.0, set()
+            for version in tpl.VERSIONS:
+                for block in tpl.T2_BLOCKS[version]:
+                    for col in block.columns:
+                        for name in (col.label, *col.aliases):
+                            sim = _similarity(fold(label), fold(name))
+                            if sim > score:
+                                best, score, items = col, sim, {block.item}
+                            elif sim == score and best is not None and col.key == best.key:
+                                items.add(block.item)
             if best is None or score < _HEADER_MATCH_MIN or best in mapped:
-                mapped = []
-                break
+                return None, []
             mapped.append(best)
-        if mapped:
-            return mapped
-        return list(block.columns)
+            owners = items if owners is None else owners & items
+        owner = next(iter(owners)) if owners and len(owners) == 1 else None
+        return owner, mapped
 
-    def t2_block(self, rows: list[list[str]], start: int, item: str) -> int:
-        """Read one 第二十条 block beginning at rows[start]; returns the next row index."""
+    def t2_caption(self, item: str) -> None:
+        self.flush()
         block = self._block_spec(item)
         if block is None:
             self.warnings.append(f"unknown_t2_block: 第二十条第（{item}）项")
-            return start + 1
+            return
         self.found.add("t2")
-        columns = list(block.columns)
-        i = start + 1
-        while i < len(rows):
-            row = rows[i]
-            texts, values = _split_row(row)
-            joined = fold("".join(texts))
-            if _CAPTION_RE.search(joined) or self._is_anchor_row(row):
-                break
-            if joined.startswith("信息内容"):
-                columns = self._header_columns(block, [c for c in row if c.strip()] or row)
-                i += 1
-                continue
-            match = self._match_t2_row(item, texts)
-            if match is not None:
-                row_spec, owner = match
-                keys = [f"t2.{owner.key}.{row_spec.key}.{c.key}" for c in columns]
-                _assign_row(keys, values, self.cells, self.warnings, texts[-1])
-            i += 1
-        return i
+        self.t2_item, self.t2_columns = item, list(block.columns)
 
-    def _match_t2_row(self, item: str, texts: list[str]) -> tuple[tpl.Row, tpl.Block] | None:
+    def t2_header(self, row: list[str]) -> None:
+        self.flush()
+        owner, columns = self._header_columns([c for c in row if c.strip()])
+        if owner is not None and owner != self.t2_item:
+            self.t2_item = owner
+        if columns and self.t2_item is not None:
+            self.t2_columns = columns
+
+    def t2_row(self, texts: list[str], values: list[str]) -> bool:
         if not texts:
-            return None
+            return False
         best, score = None, 0.0
-        for row_spec, owner in self.t2_rows.get(item, []):
-            for name in (row_spec.label, *row_spec.aliases):
-                s = _label_score(texts[-1], name)
-                if s > score:
-                    best, score = (row_spec, owner), s
-        return best if score >= 0.8 else None
+        for version in tpl.VERSIONS:
+            for block in tpl.T2_BLOCKS[version]:
+                for row_spec in block.rows:
+                    for name in (row_spec.label, *row_spec.aliases):
+                        sim = _label_score(texts[-1], name)
+                        if sim > score:
+                            best, score = (row_spec, block), sim
+        if best is None or score < 0.8:
+            return False
+        row_spec, block = best
+        self.found.add("t2")
+        if block.item != self.t2_item:
+            own = self._block_spec(block.item)
+            self.t2_item, self.t2_columns = block.item, list(own.columns if own else block.columns)
+        keys = [f"t2.{block.key}.{row_spec.key}.{c.key}" for c in self.t2_columns]
+        self._open_row(keys, texts[-1], values)
+        return True
 
     # -- 表三 --------------------------------------------------------------------------
-
-    @staticmethod
-    def _is_anchor_row(row: list[str]) -> bool:
-        joined = fold("".join(row))
-        return any(anchor in joined for anchor in (*tpl.T3_ANCHORS, *tpl.T4_ANCHORS))
 
     def _is_t3_start(self, row: list[str]) -> bool:
         joined = fold("".join(row))
@@ -265,23 +293,35 @@ class _Extractor:
         if any(anchor in fold("".join(row)) for anchor in tpl.T3_ANCHORS):
             return True  # the header row with the 勾稽 note
         texts, values = _split_row(row)
+        if not texts:
+            return self._feed_values(row)
         spec = self._match_t3_row(texts)
         if spec is None:
             return False
-        if spec.key == "other" and not any(v.strip() for v in values):
-            return True  # v2021 group label （六）其他处理 without values
-        if spec.key in self.t3_matched:
+        if spec.key == "other" and not values:
+            # （六）其他处理 without values: the v2021 group label, or a v2019 row whose values
+            # follow on rows of their own.
+            self.flush()
+            self.pending = ([f"t3.other.{c.key}" for c in tpl.T3_COLUMNS], texts[-1], [])
+            return True
+        has_values = any(v.strip() for v in values)
+        if spec.key in self.t3_matched and not (spec.key in self.empty_rows and has_values):
             self.warnings.append(f"duplicate_t3_row: '{texts[-1].strip()}' appears twice; first kept")
             return True
         self.t3_matched.add(spec.key)
+        if has_values:
+            self.empty_rows.discard(spec.key)
+        else:
+            self.empty_rows.add(spec.key)
         keys = [f"t3.{spec.key}.{c.key}" for c in tpl.T3_COLUMNS]
-        _assign_row(keys, values, self.cells, self.warnings, texts[-1])
+        self._open_row(keys, texts[-1], values)
         return True
 
     # -- 表四 --------------------------------------------------------------------------
 
     def t4_from(self, rows: list[list[str]], start: int) -> int:
         """Read 表四's single row of 15 values following its header rows."""
+        self.flush()
         self.found.add("t4")
         values: list[str] = []
         i = start
@@ -309,10 +349,8 @@ class _Extractor:
         while i < len(rows):
             row = rows[i]
             joined = fold("".join(row))
+            texts, values = _split_row(row)
             caption = _CAPTION_RE.search(joined)
-            if caption and not in_t3:
-                i = self.t2_block(rows, i, caption.group(1))
-                continue
             if all(a in joined for a in tpl.T4_ANCHORS) or (
                 "行政复议" in joined and not self._match_t3_row([c for c in row if c.strip()])
             ):
@@ -322,11 +360,19 @@ class _Extractor:
             if self._is_t3_start(row):
                 in_t3 = True
                 self.found.add("t3")
-            if in_t3 and not self.t3_row(row):
-                numbers = [c for c in row if c.strip()]
-                if len(numbers) == 15 and all(is_numeric(c) for c in numbers):
-                    self.unclaimed_15.append(numbers)
+            if in_t3:
+                if not self.t3_row(row):
+                    numbers = [c for c in row if c.strip()]
+                    if len(numbers) == 15 and all(is_numeric(c) for c in numbers):
+                        self.unclaimed_15.append(numbers)
+            elif caption:
+                self.t2_caption(caption.group(1))
+            elif texts and fold(texts[0]).startswith("信息内容"):
+                self.t2_header(row)
+            elif not self.t2_row(texts, values) and not texts:
+                self._feed_values(row)
             i += 1
+        self.flush()
         if not self.t4_done and self.unclaimed_15:
             # 表四's header lost at a page break: its 15-value row still identifies it.
             self.found.add("t4")
@@ -335,14 +381,48 @@ class _Extractor:
             self.warnings.append("t4_header_lost: 表四 read from a row of 15 values without its header")
 
 
-def extract_tables(blocks: list[Block]) -> ExtractedTables:
+_SHORT_LINE = 60
+
+
+def table_rows(blocks: list[Block], sections: list[Section]) -> list[list[str]]:
+    """All table rows in reading order, plus the short text lines between 二 and 五 as rows of
+    one cell: in one-cell-per-line text and shredded extractions, labels and values are lines."""
+    titles = {s.block_start for s in sections}
+    by_key = {s.key: s for s in sections}
+    table_at = [i for i, b in enumerate(blocks) if b.kind == "table"]
+    start = (
+        by_key["s2_proactive"].block_start if "s2_proactive" in by_key else (table_at[0] if table_at else 0)
+    )
+    end_section = by_key.get("s5_problems") or by_key.get("s6_other")
+    end = end_section.block_start if end_section else (table_at[-1] + 1 if table_at else 0)
+    rows: list[list[str]] = []
+    for i, block in enumerate(blocks):
+        if block.kind == "table":
+            rows.extend(block.rows)
+        elif start <= i < end and i not in titles and len(block.text) <= _SHORT_LINE:
+            rows.append(_line_cells(block.text))
+    return rows
+
+
+_TRAILING_NUMBERS_RE = re.compile(r"^(.*?[^\d\s.,+\-])\s+((?:[+\-]?\d[\d,]*(?:\.\d+)?\s*)+)$")
+
+
+def _line_cells(text: str) -> list[str]:
+    """A text line as table cells: 'label 1 0 3' → ['label', '1', '0', '3']; a bare line as one cell."""
+    m = _TRAILING_NUMBERS_RE.match(text.strip())
+    if m is None:
+        return [text]
+    return [m.group(1), *m.group(2).split()]
+
+
+def extract_tables(blocks: list[Block], sections: list[Section]) -> ExtractedTables:
     """Extract every template cell from the document's tables."""
-    tables = [b for b in blocks if b.kind == "table"]
-    table_text = "\n".join("".join(row) for t in tables for row in t.rows)
+    rows = table_rows(blocks, sections)
+    table_text = "\n".join("".join(row) for row in rows)
     version, signals = detect_version(table_text)
     working = version or "v2021"
     ex = _Extractor(working)
-    ex.run([row for table in tables for row in table.rows])
+    ex.run(rows)
     cells: dict[str, Cell] = {}
     expected = [s.key for s in tpl.cell_specs(working)]
     for key in expected:

@@ -91,6 +91,15 @@ def _control_ratio(data: bytes) -> float:
     return controls / max(1, len(sample))
 
 
+_MD_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+_MD_RULE_RE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")
+_MD_HEADING_RE = re.compile(r"^\s*#{1,6}\s+")
+
+
+def _md_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
 def _is_cell_line(line: str) -> bool:
     return line.startswith("\t") and line.count("\t") == 1
 
@@ -118,6 +127,18 @@ def text_blocks(text: str) -> list[Block]:
         table, row = None, None
 
     for line in lines:
+        if _MD_ROW_RE.match(line):
+            if _MD_RULE_RE.match(line):
+                continue
+            if table is None:
+                table = []
+            if row:
+                table.append(row)
+                row = None
+            table.append(_md_cells(line))
+            last_was_cell = False
+            continue
+        line = _MD_HEADING_RE.sub("", line).replace("**", "")
         if _is_cell_line(line):
             if table is None:
                 table = []

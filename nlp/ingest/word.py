@@ -93,7 +93,10 @@ class _Numbering:
         ref: tuple[str, int] | None = None
         if numpr is not None and numpr.find(qn("w:numId")) is not None:
             ilvl = numpr.find(qn("w:ilvl"))
-            ref = (numpr.find(qn("w:numId")).get(qn("w:val")), int(ilvl.get(qn("w:val"))) if ilvl is not None else 0)
+            ref = (
+                numpr.find(qn("w:numId")).get(qn("w:val")),
+                int(ilvl.get(qn("w:val"))) if ilvl is not None else 0,
+            )
         elif ppr is not None and ppr.find(qn("w:pStyle")) is not None:
             ref = self.style_numpr.get(ppr.find(qn("w:pStyle")).get(qn("w:val")))
         if ref is None or ref[0] == "0" or ref not in self.levels:
