@@ -72,6 +72,16 @@ def equation(
             status="not_assessable",
             message=f"{describe}：无法核对（{len(missing)} 个单元格为 {'/'.join(reasons)}）",
         )
+    if lhs and all(cells[k].status in _ZERO_LIKE for k in part_keys):
+        return CheckResult(
+            id=check_id,
+            rule=rule,
+            cells=keys,
+            lhs=lhs,
+            rhs=None,
+            status="not_assessable",
+            message=f"{describe}：合计 {_fmt(lhs)}，分项全部空白（未填写）",
+        )
     blank_total = any(cells[k].status in _ZERO_LIKE for k in total_keys)
     if blank_total and rhs and abs((lhs or 0) - rhs) > 1e-6:
         return CheckResult(

@@ -40,8 +40,20 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:共|总计)?(\d+)(?:件|个)"
         ),
     ),
-    ("review", re.compile(r"(?:行政复议|复议)(?:案件|申请)?(?:共|总计)?(\d+)(?:件|起|宗)")),
-    ("lawsuit", re.compile(r"(?:行政诉讼|诉讼)(?:案件)?(?:共|总计)?(\d+)(?:件|起|宗)")),
+    (
+        "review",
+        re.compile(
+            r"(?:行政复议|复议)(?:案件|申请)?(?:数|数量)?(?:为|共|总计)?(\d+)(?:件|起|宗)"
+            r"|(\d+)(?:件|起|宗)(?:涉及)?[^，。；,]{0,14}?行政复议(?!.{0,3}(?:纠错|纠正))"
+        ),
+    ),
+    (
+        "lawsuit",
+        re.compile(
+            r"(?:行政诉讼|诉讼)(?:案件)?(?:数|数量)?(?:为|共|总计)?(\d+)(?:件|起|宗)"
+            r"|(\d+)(?:件|起|宗)(?:涉及)?[^，。；,]{0,14}?行政诉讼(?!.{0,3}败诉)"
+        ),
+    ),
 )
 _NO_REQUEST_RE = re.compile(
     r"(?:未|没有|无)(?:收到|受理|接到|接收|发生)(?:过|任何)?(?:政府信息公开|依申请公开|信息公开)?"
@@ -64,7 +76,8 @@ def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
                 continue
             for quantity, pattern in _PATTERNS:
                 for m in pattern.finditer(squeezed):
-                    claims.append(Claim(quantity, int(m.group(1)), original))
+                    number = next(g for g in m.groups() if g is not None)
+                    claims.append(Claim(quantity, int(number), original))
             if _NO_REQUEST_RE.search(squeezed):
                 claims.append(Claim("no_request", 0, original))
             if _NO_CASE_RE.search(squeezed):

@@ -142,20 +142,41 @@ def is_heading_only(text: str) -> bool:
     return len(core) <= _HEADING_MAX and "。" not in core and "，" not in core and "；" not in core
 
 
+_TITLE_WORDS_RE = re.compile(r"信息公开|年度报告|年报")
+_TITLE_PREFIX_RE = re.compile(r"^(?:标题|题目|名称)\s*[:：]\s*")
+_ORGAN_END_RE = re.compile(
+    r"(?:政府|办公室|办公厅|局|委员会|委|厅|办|街道|办事处|乡|镇|县|区|市|省|管委会|中心)$"
+)
+_YEAR_START_RE = re.compile(r"^(?:19|20)\d{2}\s*年")
+
+
 def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
-    """The report title printed before the body (possibly over two lines) and where it ends."""
-    lines: list[str] = []
-    for i, block in enumerate(blocks[:stop]):
-        if block.kind != "text":
-            break
-        text = _clean_line(block.text)
-        if len(text) > 60:
-            break
-        lines.append(text)
-        if _REPORT_TITLE_RE.search(text):
-            return "".join(lines), i + 1
-        if len(lines) >= 3:
-            break
+    """The report title printed before the body and the block where the body starts.
+
+    The title is the first short line naming 信息公开/年度报告, joined with the line that
+    finishes it ("…政府信息公开" / "工作年度报告") or, when it starts with the year, with the
+    organ printed on the line above ("淮安市人民政府" / "2024 年政府信息公开工作年度报告").
+    Lines above the title (crawler metadata, "正文") are not part of the body.
+    """
+    lines: list[tuple[int, str]] = []
+    for i, block in enumerate(blocks[: min(stop, 12)]):
+        if block.kind == "text" and len(block.text) <= 60:
+            lines.append((i, _TITLE_PREFIX_RE.sub("", _clean_line(block.text))))
+    for k, (i, text) in enumerate(lines):
+        if not _TITLE_WORDS_RE.search(text):
+            continue
+        parts, end = [text], i + 1
+        if (
+            not _REPORT_TITLE_RE.search(text)
+            and k + 1 < len(lines)
+            and _REPORT_TITLE_RE.search(lines[k + 1][1])
+        ):
+            parts.append(lines[k + 1][1])
+            end = lines[k + 1][0] + 1
+        above = lines[k - 1][1] if k > 0 and lines[k - 1][0] == i - 1 else ""
+        if _YEAR_START_RE.match(text) and len(above) <= 30 and _ORGAN_END_RE.search(above):
+            parts.insert(0, lines[k - 1][1])
+        return "".join(parts), end
     return None, 0
 
 

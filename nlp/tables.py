@@ -146,6 +146,24 @@ def _values_after(row: list[str], start: int, texts: list[str]) -> list[str]:
     return row[last_label + 1 :]
 
 
+_T4_HEADER_WORDS = frozenset(
+    fold(w) for w in (*(c.label for c in tpl.T4_COLUMNS), *(g for _, g in tpl.T4_GROUPS), "行政诉讼")
+)
+
+
+def _t4_group(texts: list[str]) -> str | None:
+    """The 表四 group a heading names on its own ("行政诉讼（复议后起诉）"), else None."""
+    joined = fold("".join(texts))
+    direct, after = "未经复议" in joined, "复议后" in joined
+    if direct and not after:
+        return "suit_direct"
+    if after and not direct:
+        return "suit_after_review"
+    if joined.startswith("行政复议") and "诉讼" not in joined:
+        return "review"
+    return None
+
+
 class _Extractor:
     def __init__(self, version: tpl.TemplateVersion) -> None:
         self.version = version
@@ -320,22 +338,34 @@ class _Extractor:
     # -- 表四 --------------------------------------------------------------------------
 
     def t4_from(self, rows: list[list[str]], start: int) -> int:
-        """Read 表四's single row of 15 values following its header rows."""
+        """Read 表四: one row of 15 values under the header, or — in exploded extractions —
+        a mini-table of 5 values under each group's own heading (行政复议 / 未经复议直接起诉 /
+        复议后起诉)."""
         self.flush()
         self.found.add("t4")
-        values: list[str] = []
+        segments: list[tuple[str | None, list[str]]] = [(None, [])]
         i = start
         while i < len(rows):
             row = rows[i]
-            if any(c.strip() and not is_value_like(c) for c in row):
-                if values:
-                    break
+            texts = [c for c in row if c.strip() and not is_value_like(c)]
+            if not texts:
+                segments[-1][1].extend(row)
                 i += 1
                 continue
-            values.extend(row)
+            group = _t4_group(texts)
+            if group is not None:
+                segments.append((group, []))
+            elif not all(fold(t) in _T4_HEADER_WORDS for t in texts) and any(v for _, v in segments):
+                break
             i += 1
-        keys = [f"t4.{g}.{c.key}" for g, _ in tpl.T4_GROUPS for c in tpl.T4_COLUMNS]
-        _assign_row(keys, values, self.cells, self.warnings, "表四")
+        filled = [(g, v) for g, v in segments if v]
+        if filled and all(g is not None for g, _ in filled):
+            for group, values in filled:
+                keys = [f"t4.{group}.{c.key}" for c in tpl.T4_COLUMNS]
+                _assign_row(keys, values, self.cells, self.warnings, f"表四 {group}")
+        else:
+            keys = [f"t4.{g}.{c.key}" for g, _ in tpl.T4_GROUPS for c in tpl.T4_COLUMNS]
+            _assign_row(keys, [v for _, vs in segments for v in vs], self.cells, self.warnings, "表四")
         self.t4_done = True
         return i
 

@@ -175,14 +175,18 @@ def text_blocks(text: str) -> list[Block]:
 
 
 def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
-    """Join a long line cut mid-sentence (page break) with the text line that continues it."""
+    """Join a line cut mid-sentence with the text line that continues it: a page break in
+    extracted text, or the fixed-width lines of a PDF-to-text conversion."""
+    lengths = sorted(len(b.text) for b in blocks if b.kind == "text")
+    typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
+    full_line = min(40, int(typical * 0.8)) if typical >= 15 else 40
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
         if (
             prev is not None
             and prev.kind == block.kind == "text"
-            and len(prev.text) >= 40
+            and len(prev.text) >= full_line
             and prev.text[-1] not in _SENTENCE_END
             and not _HEADING_START_RE.match(block.text)
         ):
