@@ -55,6 +55,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# Figures the prose gives for 表二 cells (used to split flattened tables).
+_T2_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "normative_issued",
+        re.compile(r"(?:制发|印发|出台|制定)(?:了)?(?:各类)?(?:行政)?规范性文件(?:共)?(\d+)(?:件|个|份)"),
+    ),
+    (
+        "regulations_issued",
+        re.compile(r"(?:制发|出台|制定|新增公开)(?:了)?(?:[市省区县]政府)?规章(?:共)?(\d+)(?:件|部)"),
+    ),
+)
 _NO_REQUEST_RE = re.compile(
     r"(?:未|没有|无)(?:收到|受理|接到|接收|发生)(?:过|任何)?(?:政府信息公开|依申请公开|信息公开)?"
     r"(?:的)?(?:申请|事项|办件)"
@@ -74,7 +85,7 @@ def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
             squeezed = nfkc(original)
             if not squeezed:
                 continue
-            for quantity, pattern in _PATTERNS:
+            for quantity, pattern in (*_PATTERNS, *_T2_PATTERNS):
                 for m in pattern.finditer(squeezed):
                     number = next(g for g in m.groups() if g is not None)
                     claims.append(Claim(quantity, int(number), original))
@@ -83,6 +94,24 @@ def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
             if _NO_CASE_RE.search(squeezed):
                 claims.append(Claim("no_case", 0, original))
     return claims
+
+
+_STATED_CELLS: dict[str, tuple[str, ...]] = {
+    "received": ("t3.new_received.total",),
+    "handled": ("t3.result_total.total",),
+    "review": ("t4.review.total",),
+    "normative_issued": ("t2.art20_1.normative_docs.issued", "t2.art20_1.normative_docs.new_made"),
+    "regulations_issued": ("t2.art20_1.regulations.issued", "t2.art20_1.regulations.new_made"),
+}
+
+
+def stated_cells(claims: list[Claim]) -> dict[str, int]:
+    """Cell values the prose states outright (first statement of each kind)."""
+    stated: dict[str, int] = {}
+    for claim in claims:
+        for key in _STATED_CELLS.get(claim.quantity, ()):
+            stated.setdefault(key, claim.value)
+    return stated
 
 
 def _value(cells: dict[str, Cell], key: str) -> int | float | None:
@@ -190,13 +219,14 @@ def narrative_checks(cells: dict[str, Cell], claims: list[Claim]) -> list[CheckR
 
 
 def plausibility_checks(
-    cells: dict[str, Cell], claims: list[Claim], level: Level, section6_text: str
+    cells: dict[str, Cell], claims: list[Claim], level: Level, organ: str | None, section6_text: str
 ) -> list[CheckResult]:
     """P1–P4 (warnings): things that are arithmetically possible but rarely true."""
     results: list[CheckResult] = []
+    organ_is_government = bool(organ) and organ.endswith(("人民政府", "办事处"))
     reg_keys = [k for k in cells if k.startswith("t2.art20_1.regulations.")]
     regs = [v for k in reg_keys if (v := _value(cells, k)) is not None]
-    if regs and level in ("township", "county"):
+    if regs and level in ("township", "county") and organ_is_government:
         bad = max(regs) > 0
         results.append(
             CheckResult(

@@ -22,6 +22,8 @@ _UNIT_SUFFIXES = (
     "管委会",
 )
 _PLACE_UNIT_RE = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区|县|自治县|区|旗|乡|镇|街道)$")
+# Development zones are run by a 管理委员会, not a 人民政府.
+_ZONE_SUFFIXES = ("实验区", "试验区", "开发区", "高新区", "新区", "示范区", "园区", "合作区")
 _SELF_REF_RE = re.compile(r"[我本全](乡|镇|街道|县|区|市|省)")
 _ORGAN_TAIL_RE = re.compile(r"(人民政府办公室|人民政府办公厅|人民政府|街道办事处|管理委员会|管委会)")
 PROVINCES = (
@@ -68,6 +70,8 @@ _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 def _canonical_organ(name: str) -> str:
     """A bare place name in a title ('昌傅镇') stands for its government ('昌傅镇人民政府')."""
     name = name.strip(" ：:，,的")
+    if name.endswith(_ZONE_SUFFIXES):
+        return name + "管理委员会"
     if name.endswith("街道"):
         return name + "办事处"
     if _PLACE_UNIT_RE.search(name) and not _ORGAN_TAIL_RE.search(name):

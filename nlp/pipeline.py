@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nlp.checks import table_checks
-from nlp.claims import extract_claims, narrative_checks, plausibility_checks
+from nlp.claims import extract_claims, narrative_checks, plausibility_checks, stated_cells
 from nlp.errors import InputError
 from nlp.ingest import read_document
 from nlp.meta import level_of, organ_from_text, organ_from_title, region_of, year_of
@@ -21,7 +21,8 @@ def analyze_document(doc: RawDocument) -> Report:
     """Structure, tables and checks of one document that has been read."""
     sections = find_sections(doc.blocks)
     paragraphs, title = find_paragraphs(doc.blocks, sections)
-    extracted = extract_tables(doc.blocks, sections)
+    claims = extract_claims(paragraphs)
+    extracted = extract_tables(doc.blocks, sections, stated_cells(claims))
     found_tables = [t for t, status in extracted.tables.items() if status != "absent"]
     if not found_tables and len(sections) < _MIN_SECTIONS_WITHOUT_TABLES:
         raise InputError(
@@ -48,11 +49,10 @@ def analyze_document(doc: RawDocument) -> Report:
         template=template,
         template_signals={k: v for k, v in extracted.signals.items() if v},
     )
-    claims = extract_claims(paragraphs)
     section6 = " ".join(p.text for p in paragraphs if p.section == "s6_other")
     checks = table_checks(extracted.cells, extracted.tables)
     checks += narrative_checks(extracted.cells, claims)
-    checks += plausibility_checks(extracted.cells, claims, level, section6)
+    checks += plausibility_checks(extracted.cells, claims, level, organ, section6)
     warnings = list(doc.warnings) + extracted.warnings
     missing_sections = [
         key

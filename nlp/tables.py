@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 
 from nlp import template as tpl
 from nlp.cells import is_numeric, is_value_like, parse_cell
+from nlp.flattened import find_rows, solve
 from nlp.models import Block, Cell, Section, TableStatus
 from nlp.normalize import fold
 
@@ -445,14 +446,41 @@ def _line_cells(text: str) -> list[str]:
     return [m.group(1), *m.group(2).split()]
 
 
-def extract_tables(blocks: list[Block], sections: list[Section]) -> ExtractedTables:
-    """Extract every template cell from the document's tables."""
+def _region_text(blocks: list[Block], sections: list[Section]) -> str:
+    """The text from section 二 to section 五, where a flattened page keeps its tables."""
+    by_key = {s.key: s for s in sections}
+    if "s2_proactive" not in by_key:
+        return ""
+    start = by_key["s2_proactive"].block_start
+    end_section = by_key.get("s5_problems") or by_key.get("s6_other")
+    end = end_section.block_start if end_section else len(blocks)
+    titles = {s.block_start for s in sections}
+    return "".join(
+        b.text for i, b in enumerate(blocks[start:end], start) if b.kind == "text" and i not in titles
+    )
+
+
+def extract_tables(
+    blocks: list[Block], sections: list[Section], stated: dict[str, int] | None = None
+) -> ExtractedTables:
+    """Extract every template cell from the document's tables; `stated` are figures the prose
+    gives for cells, used only to split flattened digit runs."""
     rows = table_rows(blocks, sections)
     table_text = "\n".join("".join(row) for row in rows)
     version, signals = detect_version(table_text)
     working = version or "v2021"
     ex = _Extractor(working)
     ex.run(rows)
+    if not any(c.value is not None for c in ex.cells.values()):
+        region = _region_text(blocks, sections)
+        flat_version, flat_signals = detect_version(region)
+        flat_rows, t4_run = find_rows(region, flat_version or working)
+        if flat_rows or t4_run:
+            version, signals, working = flat_version, flat_signals, flat_version or working
+            ex = _Extractor(working)
+            ex.cells, flat_warnings = solve(flat_rows, t4_run, stated or {})
+            ex.warnings.extend(["flattened_tables: cells split from digit runs", *flat_warnings])
+            ex.found = {k.split(".")[0] for k in ex.cells}
     cells: dict[str, Cell] = {}
     expected = [s.key for s in tpl.cell_specs(working)]
     for key in expected:

@@ -21,10 +21,17 @@ class SectionSpec:
     ordinal: int
     canonical: str
     patterns: tuple[str, ...]  # regexes searched in the title text after its number
+    variants: tuple[str, ...] = ()  # other full titles seen in real reports
 
 
 SECTIONS: tuple[SectionSpec, ...] = (
-    SectionSpec("s1_overview", 1, "总体情况", (r"总体情况", r"工作基本情况", r"总体概述", r"^概述")),
+    SectionSpec(
+        "s1_overview",
+        1,
+        "总体情况",
+        (r"总体情况", r"工作基本情况", r"总体概述", r"^概述"),
+        ("工作基本情况", "总体概述"),
+    ),
     SectionSpec("s2_proactive", 2, "主动公开政府信息情况", (r"主动公开",)),
     SectionSpec(
         "s3_requests",
@@ -37,18 +44,26 @@ SECTIONS: tuple[SectionSpec, ...] = (
         4,
         "政府信息公开行政复议、行政诉讼情况",
         (r"行政复议", r"行政诉讼"),
+        (
+            "政府信息公开行政复议和行政诉讼情况",
+            "政府信息公开行政复议与行政诉讼情况",
+            "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+            "因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+        ),
     ),
     SectionSpec(
         "s5_problems",
         5,
         "存在的主要问题及改进情况",
         (r"存在.{0,4}问题", r"问题及改进", r"问题和改进"),
+        ("政府信息公开工作存在的主要问题及改进情况", "存在问题及改进情况"),
     ),
     SectionSpec(
         "s6_other",
         6,
         "其他需要报告的事项",
         (r"其[他它]需要报告", r"其[他它]报告事项", r"其[他它]需报告"),
+        ("其它需要报告的事项", "其他需要报告事项"),
     ),
 )
 SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)

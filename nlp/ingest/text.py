@@ -16,6 +16,7 @@ from charset_normalizer import from_bytes
 from nlp.errors import InputError
 from nlp.models import Block
 from nlp.normalize import clean_spaces
+from nlp.template import SECTIONS
 
 # Words every annual report contains; used to tell a right decoding from mojibake.
 _REPORT_WORDS = ("公开", "政府", "信息", "申请")
@@ -108,11 +109,35 @@ def _is_row_line(line: str) -> bool:
     return "\t" in line and not _is_cell_line(line)
 
 
+def _inline_title_re() -> re.Pattern[str]:
+    titles = sorted(
+        {re.escape(t) for spec in SECTIONS for t in (spec.canonical, *spec.variants)}, key=len, reverse=True
+    )
+    return re.compile(rf"([一二三四五六])、\s*({'|'.join(titles)})\s*")
+
+
+_INLINE_TITLE_RE = _inline_title_re()
+_INLINE_SUBHEAD_RE = re.compile(
+    r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+)
+_FLATTENED_MIN = 300
+
+
+def unflatten(line: str) -> list[str]:
+    """A whole report run into one line (crawled pages): break it before and after each
+    section title and before each sub-heading that follows a sentence."""
+    if len(line) < _FLATTENED_MIN or len(_INLINE_TITLE_RE.findall(line)) < 2:
+        return [line]
+    line = _INLINE_TITLE_RE.sub(lambda m: f"\n{m.group(1)}、{m.group(2)}\n", line)
+    line = _INLINE_SUBHEAD_RE.sub("\n", line)
+    return [part for part in line.split("\n")]
+
+
 def text_blocks(text: str) -> list[Block]:
     """Split decoded text into text lines and tables (both layouts)."""
     text = clean_spaces(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _BOOKMARK_RE.sub("", text)
-    lines = text.split("\n")
+    lines = [part for line in text.split("\n") for part in unflatten(line)]
     blocks: list[Block] = []
     table: list[list[str]] | None = None
     row: list[str] | None = None  # the layout-A row being filled
@@ -188,6 +213,7 @@ def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
             and prev.kind == block.kind == "text"
             and len(prev.text) >= full_line
             and prev.text[-1] not in _SENTENCE_END
+            and ("\u4e00" <= prev.text[-1] <= "\u9fff" or prev.text[-1] in "，、")
             and not _HEADING_START_RE.match(block.text)
         ):
             prev.text += block.text
