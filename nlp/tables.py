@@ -198,7 +198,7 @@ class _Extractor:
         """Give a row of values only to the label waiting for them."""
         if self.pending is None or not row or not all(is_value_like(c) for c in row):
             return False
-        keys, label, values = self.pending
+        keys, _, values = self.pending
         values.extend(c for c in row if c.strip() or len(row) > 1)
         if sum(1 for v in values if v.strip()) >= len(keys):
             self.flush()
