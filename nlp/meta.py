@@ -139,7 +139,11 @@ def level_of(organ: str | None) -> Level:
             return "city"
         return "unknown"
     if organ.endswith(("管理委员会", "管委会")):
-        return "county"
+        zone = re.sub(r"(管理委员会|管委会)$", "", organ)
+        # Comprehensive zones and state-level new areas rank as cities; development and
+        # high-tech zones are run as agencies (departments) of their city.
+        if zone.endswith(("综合实验区", "新区")):
+            return "city"
     return "department"
 
 

@@ -185,6 +185,11 @@ class _Extractor:
         self.t2_item: str | None = None
         self.t2_columns: list[tpl.Column] = []
         self.empty_rows: set[str] = set()  # 表三 rows read from a label without values
+        # 表三 value rows whose label was lost, with the template position of the last row
+        # read before them; placed by position once all labelled rows are known.
+        self.t3_order = [r.key for r in tpl.T3_ROWS[version]]
+        self.last_t3: int = -1
+        self.orphans: list[tuple[int, list[str]]] = []
 
     def _open_row(self, keys: list[str], label: str, values: list[str]) -> None:
         """Assign a labelled row now, or wait for its values on the following rows."""
@@ -313,7 +318,13 @@ class _Extractor:
             return True  # the header row with the 勾稽 note
         texts, values = _split_row(row)
         if not texts:
-            return self._feed_values(row)
+            if self._feed_values(row):
+                return True
+            numbers = [c for c in row if c.strip()]
+            if any(is_numeric(c) for c in row) and len(numbers) <= len(tpl.T3_COLUMNS):
+                self.orphans.append((self.last_t3, [c for c in row if c.strip()]))
+                return True
+            return False
         spec = self._match_t3_row(texts)
         if spec is None:
             return False
@@ -328,6 +339,8 @@ class _Extractor:
             self.warnings.append(f"duplicate_t3_row: '{texts[-1].strip()}' appears twice; first kept")
             return True
         self.t3_matched.add(spec.key)
+        if spec.key in self.t3_order:
+            self.last_t3 = self.t3_order.index(spec.key)
         if has_values:
             self.empty_rows.discard(spec.key)
         else:
@@ -335,6 +348,23 @@ class _Extractor:
         keys = [f"t3.{spec.key}.{c.key}" for c in tpl.T3_COLUMNS]
         self._open_row(keys, texts[-1], values)
         return True
+
+    def _place_orphans(self) -> None:
+        """Give value rows whose labels were lost to the missing rows between the labelled
+        rows around them, when their number matches exactly (rows follow template order)."""
+        read = sorted(self.t3_order.index(k) for k in self.t3_matched - self.empty_rows if k in self.t3_order)
+        for anchor in sorted({a for a, _ in self.orphans}):
+            group = [values for a, values in self.orphans if a == anchor]
+            upper = next((r for r in read if r > anchor), len(self.t3_order))
+            gap = [k for k in self.t3_order[anchor + 1 : upper] if k not in self.t3_matched or k in self.empty_rows]
+            if len(gap) != len(group) or any(len(v) != len(tpl.T3_COLUMNS) for v in group):
+                continue
+            for key, values in zip(gap, group, strict=True):
+                keys = [f"t3.{key}.{c.key}" for c in tpl.T3_COLUMNS]
+                _assign_row(keys, values, self.cells, self.warnings, key)
+                self.t3_matched.add(key)
+                self.empty_rows.discard(key)
+                self.warnings.append(f"t3_row_by_position: values without a label read as '{key}'")
 
     # -- 表四 --------------------------------------------------------------------------
 
@@ -404,6 +434,7 @@ class _Extractor:
                 self._feed_values(row)
             i += 1
         self.flush()
+        self._place_orphans()
         if not self.t4_done and self.unclaimed_15:
             # 表四's header lost at a page break: its 15-value row still identifies it.
             self.found.add("t4")
