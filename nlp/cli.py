@@ -10,12 +10,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from nlp.compare import compare_reports
 from nlp.errors import InputError
 from nlp.ingest import supported_suffixes
 from nlp.models import Report
 from nlp.output import output_name, report_json, write_atomic
 from nlp.pipeline import analyze_file
-from nlp.terminal import show_report, summary_table
+from nlp.terminal import show_comparison, show_report, summary_table
 
 app = typer.Typer(
     add_completion=False,
@@ -133,6 +134,25 @@ def show(file: Annotated[Path, typer.Argument(help="One report file.")]) -> None
     except InputError as exc:
         _fail(f"{exc.path}: {exc.problem}")
     show_report(report, Console())
+
+
+@app.command()
+def compare(
+    first: Annotated[Path, typer.Argument(help="A report of one year.")],
+    second: Annotated[Path, typer.Argument(help="The same organ's report of another year.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Compare two reports of the same organ: carry-over chain (X1), item counts (X2),
+    documents in force (X3) and every table cell that changed."""
+    try:
+        reports = [_safe_analyze(first), _safe_analyze(second)]
+    except InputError as exc:
+        _fail(f"{exc.path}: {exc.problem}")
+    comparison = compare_reports(*reports)
+    if as_json:
+        sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
+    else:
+        show_comparison(comparison, Console())
 
 
 if __name__ == "__main__":

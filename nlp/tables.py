@@ -147,6 +147,20 @@ def _values_after(row: list[str], start: int, texts: list[str]) -> list[str]:
     return row[last_label + 1 :]
 
 
+class TextLine(list):
+    """A text line taken as a table row (one-cell-per-line text, shredded extractions)."""
+
+
+@dataclass
+class _Pending:
+    """A row label whose values are expected on the rows that follow it."""
+
+    keys: list[str]
+    label: str
+    values: list[str]
+    from_text: bool
+
+
 _T4_HEADER_WORDS = frozenset(
     fold(w) for w in (*(c.label for c in tpl.T4_COLUMNS), *(g for _, g in tpl.T4_GROUPS), "行政诉讼")
 )
@@ -181,7 +195,8 @@ class _Extractor:
         self.unclaimed_15: list[list[str]] = []
         # A label whose values follow on rows of their own (one cell per line, shredded
         # extractions): its keys, label text and the values gathered so far.
-        self.pending: tuple[list[str], str, list[str]] | None = None
+        self.pending: _Pending | None = None
+        self.row_is_text = False
         self.t2_item: str | None = None
         self.t2_columns: list[tpl.Column] = []
         self.empty_rows: set[str] = set()  # 表三 rows read from a label without values
@@ -197,24 +212,30 @@ class _Extractor:
         if any(v.strip() for v in values) or len(values) >= len(keys):
             _assign_row(keys, values, self.cells, self.warnings, label)
         else:
-            self.pending = (keys, label, list(values))
+            self.pending = _Pending(keys, label, list(values), self.row_is_text)
 
     def _feed_values(self, row: list[str]) -> bool:
         """Give a row of values only to the label waiting for them."""
         if self.pending is None or not row or not all(is_value_like(c) for c in row):
             return False
-        keys, _, values = self.pending
-        values.extend(c for c in row if c.strip() or len(row) > 1)
-        if sum(1 for v in values if v.strip()) >= len(keys):
+        if self.pending.from_text != self.row_is_text:
+            return False  # a label printed as text does not take values from a table, nor back
+        self.pending.values.extend(c for c in row if c.strip() or len(row) > 1)
+        if sum(1 for v in self.pending.values if v.strip()) >= len(self.pending.keys):
             self.flush()
         return True
 
     def flush(self) -> None:
-        if self.pending is not None:
-            keys, label, values = self.pending
-            self.pending = None
-            if values or not keys[0].startswith("t3.other."):
-                _assign_row(keys, values, self.cells, self.warnings, label)
+        pending, self.pending = self.pending, None
+        if pending is None or (not pending.values and pending.keys[0].startswith("t3.other.")):
+            return
+        if not pending.values and pending.from_text:
+            # A label printed as text whose values never followed: not found, not blank.
+            for key in pending.keys:
+                self.cells[key] = Cell(value=None, raw=None, status="missing")
+            self.warnings.append(f"values_not_found: '{pending.label.strip()}'")
+            return
+        _assign_row(pending.keys, pending.values, self.cells, self.warnings, pending.label)
 
     # -- 表二 --------------------------------------------------------------------------
     # Blocks are found by their caption 第二十条第（X）项, by a header naming columns that only
@@ -332,7 +353,9 @@ class _Extractor:
             # （六）其他处理 without values: the v2021 group label, or a v2019 row whose values
             # follow on rows of their own.
             self.flush()
-            self.pending = ([f"t3.other.{c.key}" for c in tpl.T3_COLUMNS], texts[-1], [])
+            self.pending = _Pending(
+                [f"t3.other.{c.key}" for c in tpl.T3_COLUMNS], texts[-1], [], self.row_is_text
+            )
             return True
         has_values = any(v.strip() for v in values)
         if spec.key in self.t3_matched and not (spec.key in self.empty_rows and has_values):
@@ -356,7 +379,11 @@ class _Extractor:
         for anchor in sorted({a for a, _ in self.orphans}):
             group = [values for a, values in self.orphans if a == anchor]
             upper = next((r for r in read if r > anchor), len(self.t3_order))
-            gap = [k for k in self.t3_order[anchor + 1 : upper] if k not in self.t3_matched or k in self.empty_rows]
+            gap = [
+                k
+                for k in self.t3_order[anchor + 1 : upper]
+                if k not in self.t3_matched or k in self.empty_rows
+            ]
             if len(gap) != len(group) or any(len(v) != len(tpl.T3_COLUMNS) for v in group):
                 continue
             for key, values in zip(gap, group, strict=True):
@@ -409,6 +436,7 @@ class _Extractor:
         i = 0
         while i < len(rows):
             row = rows[i]
+            self.row_is_text = isinstance(row, TextLine)
             joined = fold("".join(row))
             texts, values = _split_row(row)
             caption = _CAPTION_RE.search(joined)
@@ -462,7 +490,7 @@ def table_rows(blocks: list[Block], sections: list[Section]) -> list[list[str]]:
         if block.kind == "table":
             rows.extend(block.rows)
         elif start <= i < end and i not in titles and len(block.text) <= _SHORT_LINE:
-            rows.append(_line_cells(block.text))
+            rows.append(TextLine(_line_cells(block.text)))
     return rows
 
 

@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from nlp import template as tpl
+from nlp.compare import Comparison
 from nlp.models import Cell, Report
 
 _STATUS_STYLE = {
@@ -163,3 +164,31 @@ def show_report(report: Report, console: Console) -> None:
         for item in report.items:
             items.add_row("问题" if item.kind == "problem" else "措施", item.text)
         console.print(items)
+
+
+def show_comparison(comparison: Comparison, console: Console) -> None:
+    earlier, later = comparison.years
+    console.print(
+        Panel(f"[bold]{comparison.earlier}[/bold] ({earlier}) → [bold]{comparison.later}[/bold] ({later})")
+    )
+    if not comparison.same_organ:
+        console.print(
+            "[yellow]warning[/yellow] the two reports name different organs; cross-year checks may not apply"
+        )
+    if not comparison.consecutive:
+        console.print(
+            "[yellow]warning[/yellow] the years are not consecutive; the carry-over chain need not hold"
+        )
+    checks = Table(title="跨年度核对 (X1 结转衔接, X2 项目数量, X3 现行有效件数)")
+    for name in ("id", "status", "message"):
+        checks.add_column(name, overflow="fold")
+    for c in comparison.checks:
+        checks.add_row(c.id, f"[{_STATUS_STYLE[c.status]}]{c.status}[/]", c.message)
+    console.print(checks)
+    changes = Table(title=f"表格变化（{len(comparison.changes)} 个单元格）")
+    for name in ("cell", str(earlier), str(later), "变化"):
+        changes.add_column(name, justify="right" if name != "cell" else "left")
+    for change in comparison.changes:
+        delta = change.delta
+        changes.add_row(change.key, f"{change.before:g}", f"{change.after:g}", f"{delta:+g}")
+    console.print(changes)
