@@ -5,27 +5,27 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from nlp.models import Level, Region
+from nlp.models import Block, Level, Meta, Region
 from nlp.normalize import nfkc
 
 _TITLE_ORGAN_RE = re.compile(
     r"^(?:关于)?(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年?度?(?P<post>.*?)"
     r"(?:政府信息公开|信息公开|政务公开)"
 )
-_UNIT_SUFFIXES = (
-    "人民政府办公室",
-    "人民政府办公厅",
-    "人民政府",
-    "街道办事处",
-    "办事处",
-    "管理委员会",
-    "管委会",
-)
 _PLACE_UNIT_RE = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区|县|自治县|区|旗|乡|镇|街道)$")
 # Development zones are run by a 管理委员会, not a 人民政府.
 _ZONE_SUFFIXES = ("实验区", "试验区", "开发区", "高新区", "新区", "示范区", "园区", "合作区")
-_SELF_REF_RE = re.compile(r"[我本全](乡|镇|街道|县|区|市|省)")
+_SELF_REF_RE = re.compile(r"(?:我|本)(乡|镇|街道|县|区|市|省|局|委|办|厅|中心)")
 _ORGAN_TAIL_RE = re.compile(r"(人民政府办公室|人民政府办公厅|人民政府|街道办事处|管理委员会|管委会)")
+_DEPARTMENT_TAIL_RE = re.compile(r"(局|委员会|办公室|办公厅|厅|中心)(?![\u4e00-\u9fff]{0,1}[长员])")
+_DEPARTMENT_SELF = frozenset({"局", "委", "办", "厅", "中心"})
+# Characters that end a place name on its left: prepositions and verbs that precede a name.
+_LEFT_STOP = frozenset("由以按照通过和与及向在对经据为是将被从于至把同给让及其并")
+_BREADCRUMB_RE = re.compile(r"^.*[>»/|]")
+_TITLE_JUNK_RE = re.compile(
+    r"^(?:标题|题目|名称|page\s*\d+\s*-?|当前位置|您当前所在位置)[:：\s-]*", re.IGNORECASE
+)
+_SHORT_GOV_RE = re.compile(r"(乡|镇|县|区|市|省)政府$")
 PROVINCES = (
     "北京市",
     "天津市",
@@ -70,6 +70,8 @@ _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 def _canonical_organ(name: str) -> str:
     """A bare place name in a title ('昌傅镇') stands for its government ('昌傅镇人民政府')."""
     name = name.strip(" ：:，,的")
+    if _SHORT_GOV_RE.search(name):
+        name = name[: -len("政府")] + "人民政府"
     if name.endswith(_ZONE_SUFFIXES):
         return name + "管理委员会"
     if name.endswith("街道"):
@@ -79,46 +81,90 @@ def _canonical_organ(name: str) -> str:
     return name
 
 
+def _valid_organ(name: str) -> bool:
+    return 2 <= len(name) <= 30 and bool(re.fullmatch(r"[\u4e00-\u9fff()（）]+", name))
+
+
 def organ_from_title(title: str | None) -> str | None:
+    """The organ a report title names before (or after) its year, made canonical."""
     if not title:
         return None
-    m = _TITLE_ORGAN_RE.match(re.sub(r"\s+", "", nfkc(title)))
+    title = _BREADCRUMB_RE.sub("", re.sub(r"\s+", "", nfkc(title)))
+    title = _TITLE_JUNK_RE.sub("", title)
+    m = _TITLE_ORGAN_RE.match(title)
     if not m:
         return None
-    name = m["pre"] or m["post"]
-    name = re.sub(r"^(?:关于)", "", name).strip("《》“”")
-    return _canonical_organ(name) if len(name) >= 2 else None
+    name = (m["pre"] or m["post"]).strip("《》“”")
+    name = re.sub(r"^关于", "", name)
+    name = _canonical_organ(name)
+    return name if _valid_organ(name) else None
+
+
+def _left_extend(text: str, end: int) -> str | None:
+    """The name ending at `end`, extended left while it stays as frequent in the text and
+    does not run into a preposition ('由无锡市锡山区…' → '无锡市锡山区')."""
+    best = None
+    for length in range(2, 14):
+        start = end - length
+        if start < 0:
+            break
+        place = text[start:end]
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", place) or place[0] in _LEFT_STOP:
+            break
+        if best is not None and text.count(place) < text.count(best):
+            break
+        best = place
+    return best
+
+
+_NAMED_REPORT_RE = re.compile(
+    r"([\u4e00-\u9fff]{2,24}?)\s*(?:19|20)\d{2}\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+)
+_NAMING_VERBS_RE = re.compile(r"^.*(?:公布|发布|公开|编制了?|制作|现将|印发|关于|以下是|本报告为)")
+_ORGANISH_END_RE = re.compile(
+    r"(?:人民政府|政府|办事处|管委会|委员会|局|厅|办公室|中心|乡|镇|县|区|市|省|街道|委)$"
+)
+
+
+def organ_named_with_report(text: str) -> str | None:
+    """The organ a sentence names together with the report ('现公布X2023年政府信息公开工作年度报告')."""
+    for m in _NAMED_REPORT_RE.finditer(text[:2000]):
+        name = _NAMING_VERBS_RE.sub("", m.group(1))
+        if _ORGANISH_END_RE.search(name):
+            name = _canonical_organ(name)
+            if _valid_organ(name):
+                return name
+    return None
 
 
 def organ_from_text(text: str) -> str | None:
-    """The body the text names most often as '<place>人民政府' / '<place>街道办事处'.
+    """The body the text names most often, by how it refers to itself (我乡, 本局 …):
+    '<place>人民政府' for a government, '<place…>局/委员会/办公室' for a department.
 
-    Each candidate is extended to the left only while it keeps the same count in the text, so
+    Each name is extended to the left only while it keeps the same count in the text, so
     '利用石江乡人民政府' yields '石江乡人民政府' (the longest string repeated as often).
     """
     self_ref = Counter(m.group(1) for m in _SELF_REF_RE.finditer(text))
     unit = self_ref.most_common(1)[0][0] if self_ref else None
+    tail_re = _DEPARTMENT_TAIL_RE if unit in _DEPARTMENT_SELF else _ORGAN_TAIL_RE
     counts: Counter[str] = Counter()
-    for m in _ORGAN_TAIL_RE.finditer(text):
-        end = m.start()
-        best = None
-        for length in range(2, 12):
-            start = end - length
-            if start < 0:
-                break
-            place = text[start:end]
-            if not re.fullmatch(r"[\u4e00-\u9fff]+", place):
-                break
-            if best is not None and text.count(place) < text.count(best):
-                break
-            best = place
-        if best and _PLACE_UNIT_RE.search(best):
+    for m in tail_re.finditer(text):
+        best = _left_extend(text, m.start())
+        if (
+            best and _PLACE_UNIT_RE.search(best)
+            if tail_re is _ORGAN_TAIL_RE
+            else best and re.search(r"[省市县区州旗盟]", best)
+        ):
             counts[best + m.group(1)] += 1
     if not counts:
         return None
     ranked = sorted(
         counts.items(),
-        key=lambda kv: (unit is not None and kv[0].split("人民政府")[0].endswith(unit), kv[1]),
+        key=lambda kv: (
+            unit is not None and re.sub(r"(人民政府|街道办事处).*$", "", kv[0]).endswith(unit),
+            kv[1],
+            len(kv[0]),
+        ),
         reverse=True,
     )
     return ranked[0][0]
@@ -176,3 +222,21 @@ def year_of(title: str | None, text: str) -> int | None:
         return 2000 + int(period.group(1)) if int(period.group(1)) < 50 else 1900 + int(period.group(1))
     years = Counter(int(y) for y in _YEAR_RE.findall(text[:3000]))
     return years.most_common(1)[0][0] if years else None
+
+
+def describe(
+    blocks: list[Block], title: str | None, version: str | None, signals: dict[str, list[str]]
+) -> Meta:
+    """The metadata of a report from its text blocks, its title and its table labels."""
+    text = "\n".join(b.text for b in blocks if b.kind == "text")
+    organ = organ_from_title(title) or organ_named_with_report(text) or organ_from_text(text)
+    template = version or ("mixed" if all(signals.values()) else "unknown")
+    return Meta(
+        title=title,
+        organ=organ,
+        level=level_of(organ),
+        region=region_of(organ, text),
+        year=year_of(title, text),
+        template=template,
+        template_signals={k: v for k, v in signals.items() if v},
+    )

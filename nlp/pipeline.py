@@ -8,8 +8,8 @@ from nlp.checks import table_checks
 from nlp.claims import extract_claims, narrative_checks, plausibility_checks, stated_cells
 from nlp.errors import InputError
 from nlp.ingest import read_document
-from nlp.meta import level_of, organ_from_text, organ_from_title, region_of, year_of
-from nlp.models import Meta, RawDocument, Report, SourceInfo
+from nlp.meta import describe
+from nlp.models import RawDocument, Report, SourceInfo
 from nlp.structure import find_paragraphs, find_sections
 from nlp.tables import extract_tables
 
@@ -31,24 +31,8 @@ def analyze_document(doc: RawDocument) -> Report:
             "(none of its section titles or tables were found)",
             stage="structure",
         )
-    text = "\n".join(b.text for b in doc.blocks if b.kind == "text")
-    organ = organ_from_title(title) or organ_from_text(text)
-    level = level_of(organ)
-    version = extracted.version
-    if version is None:
-        mixed = all(extracted.signals.values())
-        template = "mixed" if mixed else "unknown"
-    else:
-        template = version
-    meta = Meta(
-        title=title,
-        organ=organ,
-        level=level,
-        region=region_of(organ, text),
-        year=year_of(title, text),
-        template=template,
-        template_signals={k: v for k, v in extracted.signals.items() if v},
-    )
+    meta = describe(doc.blocks, title, extracted.version, extracted.signals)
+    organ, level = meta.organ, meta.level
     section6 = " ".join(p.text for p in paragraphs if p.section == "s6_other")
     checks = table_checks(extracted.cells, extracted.tables)
     checks += narrative_checks(extracted.cells, claims)

@@ -143,7 +143,7 @@ def is_heading_only(text: str) -> bool:
 
 
 _TITLE_WORDS_RE = re.compile(r"信息公开|年度报告|年报")
-_TITLE_PREFIX_RE = re.compile(r"^(?:标题|题目|名称)\s*[:：]\s*")
+_TITLE_PREFIX_RE = re.compile(r"^[-·•\s]*(?:标\s*题|题\s*目|名\s*称)\s*[:：|]?\s*")
 _ORGAN_END_RE = re.compile(
     r"(?:政府|办公室|办公厅|局|委员会|委|厅|办|街道|办事处|乡|镇|县|区|市|省|管委会|中心)$"
 )
@@ -162,7 +162,17 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
     for i, block in enumerate(blocks[: min(stop, 12)]):
         if block.kind == "text" and len(block.text) <= 60:
             lines.append((i, _TITLE_PREFIX_RE.sub("", _clean_line(block.text))))
-    for k, (i, text) in enumerate(lines):
+    # A line with a year that ends like a title beats the first line that merely mentions
+    # 信息公开 (page metadata such as "组配分类: …年度报告汇总").
+    ranked = sorted(
+        range(len(lines)),
+        key=lambda k: (
+            not (re.search(r"(?:19|20)\d{2}", lines[k][1]) and _REPORT_TITLE_RE.search(lines[k][1])),
+            k,
+        ),
+    )
+    for k in ranked:
+        i, text = lines[k]
         if not _TITLE_WORDS_RE.search(text):
             continue
         parts, end = [text], i + 1

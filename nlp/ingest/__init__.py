@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nlp.errors import InputError
 from nlp.models import Block, RawDocument, SourceFormat
-from nlp.normalize import to_simplified
+from nlp.normalize import drop_pinyin_glosses, to_simplified
 
 from .html import read_html
 from .pdf import read_pdf
@@ -56,14 +56,21 @@ def is_traditional(blocks: list[Block], sample: int = 3000) -> bool:
 def simplified_block(block: Block) -> Block:
     return block.model_copy(
         update={
-            "text": to_simplified(block.text),
-            "rows": [[to_simplified(cell) for cell in row] for row in block.rows],
+            "text": drop_pinyin_glosses(to_simplified(block.text)),
+            "rows": [[drop_pinyin_glosses(to_simplified(cell)) for cell in row] for row in block.rows],
         }
     )
 
 
 def supported_suffixes() -> tuple[str, ...]:
     return tuple(sorted(READERS))
+
+
+def simplified_blocks(blocks: list[Block]) -> tuple[list[Block], bool]:
+    """Blocks in simplified characters, and whether they were traditional."""
+    if is_traditional(blocks):
+        return [simplified_block(b) for b in blocks], True
+    return blocks, False
 
 
 def read_document(path: str | Path) -> RawDocument:
@@ -89,8 +96,8 @@ def read_document(path: str | Path) -> RawDocument:
         fmt = "md"
     blocks, info = reader(data, name)
     warnings = list(info.get("warnings", []))
-    if is_traditional(blocks):
-        blocks = [simplified_block(b) for b in blocks]
+    blocks, converted = simplified_blocks(blocks)
+    if converted:
         warnings.append("traditional_chinese: text converted to simplified characters before matching")
     return RawDocument(
         path=name,
