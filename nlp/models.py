@@ -54,12 +54,20 @@ class RawDocument(BaseModel):
 # ---------------------------------------------------------------- structure stage
 
 
+class Subheading(BaseModel):
+    """（一）… is level 1, 1.… level 2, （1）/① level 3, 一是… level 4."""
+
+    level: int
+    text: str
+
+
 class Section(BaseModel):
     key: str
     title: str
     ordinal: int
     block_start: int
     block_end: int  # exclusive
+    subheadings: list[Subheading] = Field(default_factory=list)
 
 
 class Paragraph(BaseModel):

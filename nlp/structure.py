@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from nlp import template as tpl
-from nlp.models import Block, Paragraph, Section
+from nlp.models import Block, Paragraph, Section, Subheading
 from nlp.normalize import fold
 
 _CN_NUM = "一二三四五六七八九十"
@@ -190,6 +190,14 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
     return None, 0
 
 
+_TABLE_SECTIONS = frozenset({"s2_proactive", "s3_requests", "s4_review_litigation"})
+_SENTENCE_RE = re.compile(r"[。；！？]")
+# "一是强化组织领导。" — the point a 一是/二是 enumeration names, when it is short.
+_ENUMERATED_POINT_RE = re.compile(
+    r"(?:^|[。；])\s*[一二三四五六七八九十]+是([^。；，,：:]{2,20})[。；，,：:]"
+)
+
+
 def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[Paragraph], str | None]:
     """Narrative paragraphs with their section and nearest sub-heading; also the report title."""
     first = sections[0].block_start if sections else len(blocks)
@@ -199,6 +207,7 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
         for i in range(s.block_start, s.block_end):
             section_at[i] = s.key
     titles = {s.block_start for s in sections}
+    by_key = {s.key: s for s in sections}
     paragraphs: list[Paragraph] = []
     headings: dict[int, str] = {}
     current_section: str | None = None
@@ -212,7 +221,14 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
         if i in titles:
             continue
         text = block.text.strip()
+        if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text):
+            continue  # a table label or number printed as a line, not narrative
         sub = _subheading(text)
+        if sub is not None and section in by_key and len(sub[1]) <= 20:
+            by_key[section].subheadings.append(Subheading(level=sub[0], text=sub[1]))
+        for m in _ENUMERATED_POINT_RE.finditer(text):
+            if section in by_key:
+                by_key[section].subheadings.append(Subheading(level=4, text=m.group(1)))
         if sub is not None:
             level, head, _ = sub
             for deeper in [lv for lv in headings if lv >= level]:

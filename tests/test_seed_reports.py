@@ -112,3 +112,16 @@ def test_paragraphs_keep_section_and_subheading():
     assert first.heading == "公开平台建设"
     problems = [p for p in report.paragraphs if p.section == "s5_problems"]
     assert [p.heading for p in problems] == ["存在的问题", "改进措施"]
+
+
+def test_subheadings_of_each_level_are_listed():
+    overview = next(s for s in analyzed("zaoling-township_2020").sections if s.key == "s1_overview")
+    found = [(h.level, h.text) for h in overview.subheadings]
+    assert (1, "建立健全政务信息公开工作机制") in found
+    assert (4, "强化组织领导") in found
+    assert (2, "主动公开政务信息情况") in found
+
+
+def test_table_fragments_are_not_paragraphs():
+    report = analyzed("huyuan-township_2020")
+    assert not [p for p in report.paragraphs if p.section in ("s2_proactive", "s3_requests")]
