@@ -348,6 +348,11 @@ class _Extractor:
             return False
         spec = self._match_t3_row(texts)
         if spec is None:
+            # A row of values under a label too broken to read: placed by position later.
+            fitted = _fit_values(values, len(tpl.T3_COLUMNS))
+            if fitted is not None and all(is_numeric(v) for v in fitted):
+                self.orphans.append((self.last_t3, fitted))
+                return True
             return False
         if spec.key == "other" and not values:
             # （六）其他处理 without values: the v2021 group label, or a v2019 row whose values
@@ -362,7 +367,7 @@ class _Extractor:
             self.warnings.append(f"duplicate_t3_row: '{texts[-1].strip()}' appears twice; first kept")
             return True
         self.t3_matched.add(spec.key)
-        if spec.key in self.t3_order:
+        if spec.key in self.t3_order and has_values:
             self.last_t3 = self.t3_order.index(spec.key)
         if has_values:
             self.empty_rows.discard(spec.key)
