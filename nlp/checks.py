@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nlp import template as tpl
-from nlp.models import Cell, CheckResult, TableStatus
+from nlp.models import Cell, CheckResult, CheckStatus, TableStatus
 
 # Statuses that count as 0 in a component cell (§7.6.2); `ambiguous` counts only when its
 # value is 0 whichever way the row is aligned.
@@ -60,50 +60,29 @@ def equation(
     parts = [component_value(cells.get(k)) for k in part_keys]
     lhs = None if None in totals else sum(totals)  # type: ignore[arg-type]
     rhs = None if None in parts else sum(parts)  # type: ignore[arg-type]
+
+    def result(status: CheckStatus, message: str, left=lhs, right=rhs) -> CheckResult:
+        return CheckResult(
+            id=check_id,
+            rule=rule,
+            cells=keys,
+            lhs=left,
+            rhs=right,
+            status=status,
+            message=f"{describe}：{message}",
+        )
+
     missing = [k for k in keys if component_value(cells.get(k)) is None]
     if missing:
         reasons = sorted({cells[k].status if k in cells else "missing" for k in missing})
-        return CheckResult(
-            id=check_id,
-            rule=rule,
-            cells=keys,
-            lhs=lhs,
-            rhs=rhs,
-            status="not_assessable",
-            message=f"{describe}：无法核对（{len(missing)} 个单元格为 {'/'.join(reasons)}）",
-        )
+        return result("not_assessable", f"无法核对（{len(missing)} 个单元格为 {'/'.join(reasons)}）")
     if lhs and all(cells[k].status in _ZERO_LIKE for k in part_keys):
-        return CheckResult(
-            id=check_id,
-            rule=rule,
-            cells=keys,
-            lhs=lhs,
-            rhs=None,
-            status="not_assessable",
-            message=f"{describe}：合计 {_fmt(lhs)}，分项全部空白（未填写）",
-        )
+        return result("not_assessable", f"合计 {_fmt(lhs)}，分项全部空白（未填写）", right=None)
     blank_total = any(cells[k].status in _ZERO_LIKE for k in total_keys)
     if blank_total and rhs and abs((lhs or 0) - rhs) > 1e-6:
-        return CheckResult(
-            id=check_id,
-            rule=rule,
-            cells=keys,
-            lhs=None,
-            rhs=rhs,
-            status="missing_total",
-            message=f"{describe}：合计栏空白，分项之和为 {_fmt(rhs)}",
-        )
+        return result("missing_total", f"合计栏空白，分项之和为 {_fmt(rhs)}", left=None)
     ok = abs((lhs or 0) - (rhs or 0)) < 1e-6
-    sign = "=" if ok else "≠"
-    return CheckResult(
-        id=check_id,
-        rule=rule,
-        cells=keys,
-        lhs=lhs,
-        rhs=rhs,
-        status="pass" if ok else "fail",
-        message=f"{describe}：{_fmt(lhs)} {sign} {_fmt(rhs)}",
-    )
+    return result("pass" if ok else "fail", f"{_fmt(lhs)} {'=' if ok else '≠'} {_fmt(rhs)}")
 
 
 def outcome_rows(cells: dict[str, Cell]) -> list[str]:

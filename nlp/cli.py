@@ -41,6 +41,14 @@ def _safe_analyze(path: Path) -> Report:
         raise InputError(str(path), f"internal error ({type(exc).__name__}: {exc})", "analyze") from exc
 
 
+def _analyze_or_exit(path: Path) -> Report:
+    try:
+        return _safe_analyze(path)
+    except InputError as exc:
+        _fail(f"{exc.path}: {exc.problem}")
+        raise  # unreachable: _fail exits
+
+
 def collect_inputs(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Report files under the given paths (folders recursively) and the paths that are wrong."""
     suffixes = set(supported_suffixes())
@@ -119,20 +127,14 @@ def analyze(
 @app.command()
 def parse(file: Annotated[Path, typer.Argument(help="One report file.")]) -> None:
     """Print one report's JSON to stdout."""
-    try:
-        report = _safe_analyze(file)
-    except InputError as exc:
-        _fail(f"{exc.path}: {exc.problem}")
+    report = _analyze_or_exit(file)
     sys.stdout.write(report_json(report) + "\n")
 
 
 @app.command()
 def show(file: Annotated[Path, typer.Argument(help="One report file.")]) -> None:
     """Show one report in the terminal: sections, the three tables, failed checks."""
-    try:
-        report = _safe_analyze(file)
-    except InputError as exc:
-        _fail(f"{exc.path}: {exc.problem}")
+    report = _analyze_or_exit(file)
     show_report(report, Console())
 
 
@@ -144,11 +146,7 @@ def compare(
 ) -> None:
     """Compare two reports of the same organ: carry-over chain (X1), item counts (X2),
     documents in force (X3) and every table cell that changed."""
-    try:
-        reports = [_safe_analyze(first), _safe_analyze(second)]
-    except InputError as exc:
-        _fail(f"{exc.path}: {exc.problem}")
-    comparison = compare_reports(*reports)
+    comparison = compare_reports(_analyze_or_exit(first), _analyze_or_exit(second))
     if as_json:
         sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
     else:
