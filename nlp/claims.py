@@ -1,7 +1,8 @@
 """Narrative-vs-table claims (TEMPLATES.md §7.4) and plausibility warnings (§7.5).
 
 Numbers stated in prose ("收到政府信息公开申请3件", "未收到…申请", "行政复议2件") are read
-from the paragraphs and compared with the cells they restate. Ids (docs/schema.md):
+from the paragraphs with spaCy Matcher rules over jieba words, sentence by sentence, and
+compared with the cells they restate. Ids (docs/schema.md):
 N1 received, N2 "no request received", N3 review cases, N4 lawsuits, N5 "no review or
 lawsuit", N6 handled; P1–P4 plausibility.
 """
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+
+from spacy.matcher import Matcher
 
 from nlp.checks import component_value
+from nlp.chinese import chinese_nlp
 from nlp.models import Cell, CheckResult, Level, Paragraph
 from nlp.normalize import nfkc
-
-_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?\n]")
 
 
 @dataclass(frozen=True)
@@ -25,44 +28,97 @@ class Claim:
     sentence: str
 
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "received",
-        re.compile(
-            r"(?:共|累计|全年|本年度?)?(?:新?收到|受理|接到|接收|新收)(?:各类|了)?"
-            r"(?:政府信息公开|依申请公开|信息公开)(?:申请|办件|事项)?(?:共|总计|合计)?(\d+)(?:件|个|份|宗)"
-        ),
-    ),
-    (
-        "handled",
-        re.compile(r"(?:办结|答复|办理完毕|已办结|处理完毕)(?:申请)?(?:共|总计)?(\d+)(?:件|个)"),
-    ),
-    ("review", re.compile(r"(?:行政复议|复议)(?:案件|申请)?(?:共|总计)?(\d+)(?:件|起|宗)")),
-    ("lawsuit", re.compile(r"(?:行政诉讼|诉讼)(?:案件)?(?:共|总计)?(\d+)(?:件|起|宗)")),
-)
-_NO_REQUEST_RE = re.compile(
-    r"(?:未|没有|无)(?:收到|受理|接到|接收|发生)(?:过|任何)?(?:政府信息公开|依申请公开|信息公开)?"
-    r"(?:的)?(?:申请|事项|办件)"
-)
-_NO_CASE_RE = re.compile(r"(?:未|没有|无)[^，,]{0,16}(?:行政复议|行政诉讼)")
+_RECEIVE = ["收到", "新收到", "受理", "接到", "接收", "新收", "共接到", "共收到", "共受理"]
+_SUBJECT = ["政府信息公开", "依申请公开", "信息公开"]
+_TOTAL = {"TEXT": {"IN": ["共", "总计", "合计", "共计"]}, "OP": "?"}
+_NUMBER = {"TEXT": {"REGEX": r"^\d+$"}}
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _count(*before: dict, units: list[str]) -> list[dict]:
+    return [*before, _TOTAL, _NUMBER, {"TEXT": {"IN": units}}]
+
+
+# spaCy Matcher patterns over jieba tokens (domain words such as 依申请公开 and 行政复议 are one
+# token). The number a pattern states is its second-to-last token.
+_COUNT_PATTERNS: dict[str, list[list[dict]]] = {
+    "received": [
+        _count(
+            {"TEXT": {"IN": _RECEIVE}},
+            {"TEXT": "到", "OP": "?"},
+            {"TEXT": {"IN": ["各类", "了"]}, "OP": "?"},
+            {"TEXT": {"IN": _SUBJECT}},
+            {"TEXT": {"IN": ["申请", "办件", "事项"]}, "OP": "?"},
+            units=["件", "件次", "个", "份", "宗"],
+        )
+    ],
+    "handled": [
+        _count(
+            {"TEXT": {"IN": ["办结", "答复", "办理完毕", "已办结", "处理完毕"]}},
+            {"TEXT": "申请", "OP": "?"},
+            units=["件", "个"],
+        )
+    ],
+    "review": [
+        _count(
+            {"TEXT": {"IN": ["行政复议", "复议"]}},
+            {"TEXT": {"IN": ["案件", "申请"]}, "OP": "?"},
+            units=["件", "起", "宗"],
+        )
+    ],
+    "lawsuit": [
+        _count(
+            {"TEXT": {"IN": ["行政诉讼", "诉讼"]}},
+            {"TEXT": "案件", "OP": "?"},
+            units=["件", "起", "宗"],
+        )
+    ],
+}
+# jieba sometimes glues the negation to its neighbour ("区未", "无因").
+_NOT = {"TEXT": {"REGEX": r"^(?:未|没有|无)$|^无因$|.未$"}}
+_STATE_PATTERNS: dict[str, list[list[dict]]] = {
+    "no_request": [
+        [
+            _NOT,
+            {"TEXT": {"IN": ["收到", "受理", "接到", "接收", "发生"]}},
+            {"TEXT": {"IN": ["过", "任何"]}, "OP": "?"},
+            {"TEXT": {"IN": _SUBJECT}, "OP": "?"},
+            {"TEXT": "的", "OP": "?"},
+            {"TEXT": {"IN": ["申请", "事项", "办件"]}},
+        ]
+    ],
+    # "未…行政复议" within the clause: at most eight words between, none of them a comma.
+    "no_case": [
+        [_NOT, {"TEXT": {"NOT_IN": ["，", ","]}, "OP": "{0,8}"}, {"TEXT": {"IN": ["行政复议", "行政诉讼"]}}]
+    ],
+}
+
+
+@cache
+def _matcher() -> Matcher:
+    matcher = Matcher(chinese_nlp().vocab)
+    for quantity, patterns in {**_COUNT_PATTERNS, **_STATE_PATTERNS}.items():
+        matcher.add(quantity, patterns)
+    return matcher
 
 
 def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
-    """Every number the prose states about requests, reviews and lawsuits."""
+    """Every number the prose states about requests, reviews and lawsuits, sentence by sentence."""
+    nlp, matcher = chinese_nlp(), _matcher()
     claims: list[Claim] = []
-    for paragraph in paragraphs:
-        for clause in _CLAUSE_SPLIT_RE.split(paragraph.text):
-            original = re.sub(r"\s+", "", clause)
-            squeezed = nfkc(original)
-            if not squeezed:
-                continue
-            for quantity, pattern in _PATTERNS:
-                for m in pattern.finditer(squeezed):
-                    claims.append(Claim(quantity, int(m.group(1)), original))
-            if _NO_REQUEST_RE.search(squeezed):
-                claims.append(Claim("no_request", 0, original))
-            if _NO_CASE_RE.search(squeezed):
-                claims.append(Claim("no_case", 0, original))
+    texts = (nfkc(_SPACE_RE.sub("", p.text)) for p in paragraphs)
+    for doc in nlp.pipe(texts):
+        for sentence in doc.sents:
+            found: dict[str, list[Claim]] = {}
+            for match_id, start, end in matcher(sentence.as_doc()):
+                quantity = nlp.vocab.strings[match_id]
+                span = sentence.as_doc()[start:end]
+                value = int(span[-2].text) if quantity in _COUNT_PATTERNS else 0
+                claim = Claim(quantity, value, sentence.text)
+                if claim not in found.setdefault(quantity, []):
+                    found[quantity].append(claim)
+            for quantity in (*_COUNT_PATTERNS, *_STATE_PATTERNS):
+                claims.extend(found.get(quantity, [])[: None if quantity in _COUNT_PATTERNS else 1])
     return claims
 
 
