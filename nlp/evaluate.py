@@ -89,3 +89,56 @@ def _evaluation(
         confusion=confusion_matrix(truth, predicted, labels=labels),
         macro_f1=float(np.mean(counted)),
     )
+
+
+def model_card(data: list[LabelledParagraph], evaluations: list[Evaluation], sources: list[str]) -> str:
+    """models/MODEL_CARD.md: what the shipped model was trained on and how well it does."""
+    gold = Counter(d.label for d in data if d.source == "gold")
+    weak = Counter(d.label for d in data if d.source == "weak")
+    reports = len({d.group for d in data if d.source == "gold"})
+    by_name = {e.name: e for e in evaluations}
+    ours = by_name["classifier"]
+    lines = [
+        "# Paragraph classifier — model card",
+        "",
+        "`models/paragraph_classifier.skops`, written by `xxgk train` (skops, no pickle). Input: a",
+        "paragraph's text, section key and sub-heading. Output: one of the 11 labels of LABELS.md and",
+        "the calibrated probability of that label (`confidence`).",
+        "",
+        "Model: TF-IDF over jieba words (uni- and bigrams, domain dictionary nlp/data/userdict.txt)",
+        "and character 1–3-grams of the text, character 1–2-grams of the sub-heading, one-hot",
+        "section → LinearSVC (balanced class weights) calibrated by 3-fold sigmoid calibration.",
+        "",
+        "## Training data",
+        "",
+        *[f"- {s}" for s in sources],
+        f"- {sum(gold.values())} gold paragraphs from {reports} report groups (copies of one report",
+        "  — same organ and year, or mostly the same paragraphs — form one group), and",
+        f"  {sum(weak.values())} weak paragraphs labelled by their sub-heading (gold.HEADING_LABELS).",
+        "",
+        "| label | gold | weak |",
+        "|---|---:|---:|",
+        *[f"| {label} | {gold[label]} | {weak[label]} |" for label in ours.labels],
+        "",
+        f"## Evaluation ({N_FOLDS}-fold cross-validation grouped by report, scored on gold labels)",
+        "",
+        f"Macro-F1 over the labels with at least {MIN_EXAMPLES} gold examples: "
+        + ", ".join(f"{e.name} **{e.macro_f1:.3f}**" for e in evaluations)
+        + ".",
+        "",
+        "| label | support | precision | recall | F1 | F1 heading rules | F1 majority class |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    rules = {s.label: s.f1 for s in by_name["heading rules"].scores}
+    majority = {s.label: s.f1 for s in by_name["majority class"].scores}
+    for s in ours.scores:
+        lines.append(
+            f"| {s.label} | {s.support} | {s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} "
+            f"| {rules[s.label]:.2f} | {majority[s.label]:.2f} |"
+        )
+    lines += ["", "Confusion matrix of the classifier (rows: gold, columns: predicted):", ""]
+    lines.append("| | " + " | ".join(ours.labels) + " |")
+    lines.append("|---|" + "---:|" * len(ours.labels))
+    for label, row in zip(ours.labels, ours.confusion, strict=True):
+        lines.append(f"| {label} | " + " | ".join(str(int(v)) for v in row) + " |")
+    return "\n".join(lines) + "\n"

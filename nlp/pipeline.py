@@ -1,4 +1,4 @@
-"""The pipeline: read → structure → tables → checks, one function per report."""
+"""The pipeline: read → structure → tables → checks → classify, one function per report."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from pathlib import Path
 
 from nlp.checks import table_checks
 from nlp.claims import extract_claims, narrative_checks, plausibility_checks
+from nlp.classify import classify, default_model
 from nlp.errors import InputError
 from nlp.ingest import read_document
+from nlp.items import report_items
 from nlp.meta import level_of, organ_from_text, organ_from_title, region_of, year_of
 from nlp.models import Meta, RawDocument, Report, SourceInfo
-from nlp.structure import find_paragraphs, find_sections
+from nlp.narrative import narrative_paragraphs
 from nlp.tables import extract_tables
 
 # A document is taken for an annual report when it has some of the template's parts.
@@ -19,8 +21,7 @@ _MIN_SECTIONS_WITHOUT_TABLES = 2
 
 def analyze_document(doc: RawDocument) -> Report:
     """Structure, tables and checks of one document that has been read."""
-    sections = find_sections(doc.blocks)
-    paragraphs, title = find_paragraphs(doc.blocks, sections)
+    sections, paragraphs, title = narrative_paragraphs(doc.blocks)
     extracted = extract_tables(doc.blocks)
     found_tables = [t for t, status in extracted.tables.items() if status != "absent"]
     if not found_tables and len(sections) < _MIN_SECTIONS_WITHOUT_TABLES:
@@ -54,6 +55,11 @@ def analyze_document(doc: RawDocument) -> Report:
     checks += narrative_checks(extracted.cells, claims)
     checks += plausibility_checks(extracted.cells, claims, level, section6)
     warnings = list(doc.warnings) + extracted.warnings
+    model = default_model()
+    if model is None:
+        warnings.append("classifier_not_trained: run `xxgk train` to label paragraphs")
+    else:
+        paragraphs = classify(model, paragraphs)
     missing_sections = [
         key
         for key in (
@@ -85,6 +91,7 @@ def analyze_document(doc: RawDocument) -> Report:
         tables=extracted.tables,
         cells=extracted.cells,
         checks=checks,
+        items=report_items(model, paragraphs),
         warnings=warnings,
     )
 
