@@ -105,7 +105,7 @@ def model_card(data: list[LabelledParagraph], evaluations: list[Evaluation], sou
         "paragraph's text, section key and sub-heading. Output: one of the 11 labels of LABELS.md and",
         "the calibrated probability of that label (`confidence`).",
         "",
-        "Model: TF-IDF over jieba words (uni- and bigrams, domain dictionary nlp/data/userdict.txt)",
+        "Model: TF-IDF over hashed jieba words (uni- and bigrams, domain dictionary nlp/data/userdict.txt)",
         "and character 1–3-grams of the text, character 1–2-grams of the sub-heading, one-hot",
         "section → LinearSVC (balanced class weights) calibrated by 3-fold sigmoid calibration.",
         "",
