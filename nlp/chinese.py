@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 USER_DICT = files("nlp") / "data" / "userdict.txt"
 SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?")
-_SPACE_RE = re.compile(r"\s+")
+_NON_WORD_RE = re.compile(r"[^\w+]+")
 
 
 @cache
@@ -31,16 +31,12 @@ def _jieba_ready() -> None:
 
 
 def words(text: str) -> list[str]:
-    """jieba words of a text without whitespace and punctuation-only tokens.
+    """jieba words of a text; punctuation and whitespace only separate words.
 
     Module-level (not a lambda) so that a fitted vectorizer that uses it can be saved with skops.
     """
     _jieba_ready()
-    return [w for w in jieba.lcut(_SPACE_RE.sub("", text), HMM=False) if w.strip() and not _is_punct(w)]
-
-
-def _is_punct(word: str) -> bool:
-    return all(not ch.isalnum() for ch in word)
+    return [w for w in jieba.lcut(_NON_WORD_RE.sub(" ", text), HMM=False) if w != " "]
 
 
 @cache

@@ -53,10 +53,10 @@ def _lead_in_kind(lead_in: str) -> str | None:
     return label if label in ITEM_KINDS else None
 
 
-def paragraph_items(
-    model: Pipeline | None, paragraph: Paragraph, index: int, section_label: str | None = None
-) -> list[Item]:
-    """The items of one problem or measure paragraph (index = its position in the report)."""
+def paragraph_items(model: Pipeline | None, paragraph: Paragraph, index: int) -> list[Item]:
+    """The items of a problem or measure paragraph (none for other labels); index = its position."""
+    if paragraph.label not in ITEM_KINDS:
+        return []
     parts = split_parts(paragraph.text)
     items = [body for lead, body in parts if not lead]
     if not items:
@@ -98,6 +98,5 @@ def report_items(model: Pipeline | None, paragraphs: Sequence[Paragraph]) -> lis
     """Items of every paragraph labelled problem or measure, in document order."""
     items: list[Item] = []
     for index, paragraph in enumerate(paragraphs):
-        if paragraph.label in ITEM_KINDS:
-            items.extend(paragraph_items(model, paragraph, index))
+        items.extend(paragraph_items(model, paragraph, index))
     return items
