@@ -64,6 +64,7 @@ def collect_inputs(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]
                 if p.is_file()
                 and p.suffix.lower() in suffixes
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and GOLD_LABELS not in p.resolve().parents  # gold label files are not reports
             )
             if not found:
                 problems.append(

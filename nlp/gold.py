@@ -113,8 +113,8 @@ def report_file_documents(paths: Iterable[Path], skipped: list[str]) -> Iterator
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if file.suffix.lower() == ".jsonl" or file.name.isupper() or file.name.startswith("MANIFEST"):
-                continue
+            if file.suffix.lower() == ".jsonl" or file.stem.isupper() or file.parent.name == "labels":
+                continue  # page excerpts, gold labels, README/MANIFEST
             if file.suffix.lower() not in suffixes:
                 skipped.append(f"{file} (no reader for {file.suffix} yet)")
                 continue
