@@ -1,7 +1,8 @@
 """Narrative-vs-table claims (TEMPLATES.md §7.4) and plausibility warnings (§7.5).
 
 Numbers stated in prose ("收到政府信息公开申请3件", "未收到…申请", "行政复议2件") are read
-from the paragraphs and compared with the cells they restate. Ids (docs/schema.md):
+from the paragraphs with spaCy Matcher rules over jieba words, sentence by sentence, and
+compared with the cells they restate. Ids (docs/schema.md):
 N1 received, N2 "no request received", N3 review cases, N4 lawsuits, N5 "no review or
 lawsuit", N6 handled; P1–P4 plausibility.
 """
@@ -10,89 +11,156 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+
+from spacy.matcher import Matcher
 
 from nlp.checks import component_value
+from nlp.chinese import chinese_nlp
 from nlp.models import Cell, CheckResult, Level, Paragraph
 from nlp.normalize import nfkc
-
-_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?\n]")
 
 
 @dataclass(frozen=True)
 class Claim:
-    quantity: str  # received | handled | review | lawsuit | no_request | no_case
+    quantity: str  # received | handled | review | lawsuit | no_request | no_case | normative_issued …
     value: int
     sentence: str
 
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "received",
-        re.compile(
-            r"(?:共|累计|全年|本年度?)?(?:新?收到|受理|接到|接收|新收)(?:各类|了)?"
-            r"(?:政府信息公开|依申请公开|信息公开)(?:申请|办件|事项)?(?:共|总计|合计)?(\d+)(?:件|个|份|宗)"
+_RECEIVE = ["收到", "新收到", "受理", "接到", "接收", "新收", "共接到", "共收到", "共受理"]
+_SUBJECT = ["政府信息公开", "依申请公开", "信息公开"]
+_TOTAL = {"TEXT": {"IN": ["共", "总计", "合计", "共计"]}, "OP": "?"}
+_NUMBER = {"TEXT": {"REGEX": r"^\d+$"}}
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _count(*before: dict, units: list[str]) -> list[dict]:
+    return [*before, _TOTAL, _NUMBER, {"TEXT": {"IN": units}}]
+
+
+# spaCy Matcher patterns over jieba tokens (domain words such as 依申请公开 and 行政复议 are one
+# token). The number a pattern states is its second-to-last token.
+_COUNT_PATTERNS: dict[str, list[list[dict]]] = {
+    "received": [
+        _count(
+            {"TEXT": {"IN": _RECEIVE}},
+            {"TEXT": "到", "OP": "?"},
+            {"TEXT": {"IN": ["各类", "了"]}, "OP": "?"},
+            {"TEXT": {"IN": _SUBJECT}},
+            {"TEXT": {"IN": ["申请", "办件", "事项"]}, "OP": "?"},
+            units=["件", "件次", "个", "份", "宗"],
+        )
+    ],
+    "handled": [
+        _count(
+            {"TEXT": {"IN": ["办结", "答复", "办理完毕", "已办结", "处理完毕", "办理"]}},
+            {"TEXT": {"IN": ["了", "政府信息公开"]}, "OP": "*"},
+            {"TEXT": "申请", "OP": "?"},
+            units=["件", "个"],
+        )
+    ],
+    "review": [
+        _count(
+            {"TEXT": {"IN": ["行政复议", "复议"]}},
+            {"TEXT": {"IN": ["案件", "申请", "数", "数量", "为", "数为"]}, "OP": "*"},
+            units=["件", "起", "宗"],
         ),
-    ),
-    (
-        "handled",
-        re.compile(
-            r"(?<![公开理供予])(?:办结|答复|办理完毕|已办结|处理完毕|办理)(?:了)?(?:政府信息公开)?(?:申请)?"
-            r"(?:共|总计)?(\d+)(?:件|个)"
+        # "有1件涉及政府信息公开工作的行政复议": the number first
+        [
+            _NUMBER,
+            {"TEXT": {"IN": ["件", "起", "宗"]}},
+            {"TEXT": {"NOT_IN": ["，", ","]}, "OP": "{0,6}"},
+            {"TEXT": "行政复议"},
+        ],
+    ],
+    "lawsuit": [
+        _count(
+            {"TEXT": {"IN": ["行政诉讼", "诉讼"]}},
+            {"TEXT": {"IN": ["案件", "数", "数量", "为", "数为"]}, "OP": "*"},
+            units=["件", "起", "宗"],
         ),
-    ),
-    (
-        "review",
-        re.compile(
-            r"(?:行政复议|复议)(?:案件|申请)?(?:数|数量)?(?:为|共|总计)?(\d+)(?:件|起|宗)"
-            r"|(\d+)(?:件|起|宗)(?:涉及)?[^，。；,]{0,14}?行政复议(?!.{0,3}(?:纠错|纠正))"
-        ),
-    ),
-    (
-        "lawsuit",
-        re.compile(
-            r"(?:行政诉讼|诉讼)(?:案件)?(?:数|数量)?(?:为|共|总计)?(\d+)(?:件|起|宗)"
-            r"|(\d+)(?:件|起|宗)(?:涉及)?[^，。；,]{0,14}?行政诉讼(?!.{0,3}败诉)"
-        ),
-    ),
-)
-# Figures the prose gives for 表二 cells (used to split flattened tables).
-_T2_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "normative_issued",
-        re.compile(r"(?:制发|印发|出台|制定)(?:了)?(?:各类)?(?:行政)?规范性文件(?:共)?(\d+)(?:件|个|份)"),
-    ),
-    (
-        "regulations_issued",
-        re.compile(r"(?:制发|出台|制定|新增公开)(?:了)?(?:[市省区县]政府)?规章(?:共)?(\d+)(?:件|部)"),
-    ),
-)
-_NO_REQUEST_RE = re.compile(
-    r"(?:未|没有|无)(?:收到|受理|接到|接收|发生)(?:过|任何)?(?:政府信息公开|依申请公开|信息公开)?"
-    r"(?:的)?(?:申请|事项|办件)"
-)
-# "未发生…行政复议、行政诉讼" — but not "未发生…被行政复议纠错或行政诉讼败诉" (no case lost).
-_NO_CASE_RE = re.compile(
-    r"(?:未|没有|无)[^，,]{0,16}(?:行政复议|行政诉讼)(?![^，,]{0,6}(?:纠错|纠正|败诉|撤销))"
-)
+        [
+            _NUMBER,
+            {"TEXT": {"IN": ["件", "起", "宗"]}},
+            {"TEXT": {"NOT_IN": ["，", ","]}, "OP": "{0,6}"},
+            {"TEXT": "行政诉讼"},
+        ],
+    ],
+    # Figures the prose gives for 表二 cells (used to split flattened tables).
+    "normative_issued": [
+        _count(
+            {"TEXT": {"IN": ["制发", "印发", "出台", "制定"]}},
+            {"TEXT": {"IN": ["了", "各类", "行政"]}, "OP": "*"},
+            {"TEXT": {"IN": ["规范性文件", "行政规范性文件"]}},
+            units=["件", "个", "份"],
+        )
+    ],
+    "regulations_issued": [
+        _count(
+            {"TEXT": {"IN": ["制发", "出台", "制定", "新增", "公开"]}},
+            {"TEXT": {"NOT_IN": ["，", ",", "。"]}, "OP": "{0,3}"},
+            {"TEXT": "规章"},
+            units=["件", "部"],
+        )
+    ],
+}
+# Words before 答复/办理 that make the count one outcome ("同意公开答复9件"), not all handled.
+_OUTCOME_WORDS = frozenset({"公开", "予以公开", "部分公开", "不予公开", "提供", "处理", "不予处理"})
+# "未发生…被行政复议纠错或行政诉讼败诉": no case lost, which is not "no case".
+_LOST_CASE_WORDS = frozenset({"纠错", "纠正", "败诉", "撤销"})
+# jieba sometimes glues the negation to its neighbour ("区未", "无因").
+_NOT = {"TEXT": {"REGEX": r"^(?:未|没有|无)$|^无因$|.未$"}}
+_STATE_PATTERNS: dict[str, list[list[dict]]] = {
+    "no_request": [
+        [
+            _NOT,
+            {"TEXT": {"IN": ["收到", "受理", "接到", "接收", "发生"]}},
+            {"TEXT": {"IN": ["过", "任何"]}, "OP": "?"},
+            {"TEXT": {"IN": _SUBJECT}, "OP": "?"},
+            {"TEXT": "的", "OP": "?"},
+            {"TEXT": {"IN": ["申请", "事项", "办件"]}},
+        ]
+    ],
+    # "未…行政复议" within the clause: at most eight words between, none of them a comma.
+    "no_case": [
+        [_NOT, {"TEXT": {"NOT_IN": ["，", ","]}, "OP": "{0,8}"}, {"TEXT": {"IN": ["行政复议", "行政诉讼"]}}]
+    ],
+}
+
+
+@cache
+def _matcher() -> Matcher:
+    matcher = Matcher(chinese_nlp().vocab)
+    for quantity, patterns in {**_COUNT_PATTERNS, **_STATE_PATTERNS}.items():
+        matcher.add(quantity, patterns)
+    return matcher
 
 
 def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
-    """Every number the prose states about requests, reviews and lawsuits."""
+    """Every number the prose states about requests, reviews and lawsuits, sentence by sentence."""
+    nlp, matcher = chinese_nlp(), _matcher()
     claims: list[Claim] = []
-    for paragraph in paragraphs:
-        for clause in _CLAUSE_SPLIT_RE.split(paragraph.text):
-            original = re.sub(r"\s+", "", clause)
-            squeezed = nfkc(original)
-            if not squeezed:
-                continue
-            for quantity, pattern in (*_PATTERNS, *_T2_PATTERNS):
-                for m in pattern.finditer(squeezed):
-                    number = next(g for g in m.groups() if g is not None)
-                    claims.append(Claim(quantity, int(number), original))
-            if _NO_REQUEST_RE.search(squeezed):
-                claims.append(Claim("no_request", 0, original))
-            if _NO_CASE_RE.search(squeezed):
-                claims.append(Claim("no_case", 0, original))
+    texts = (nfkc(_SPACE_RE.sub("", p.text)) for p in paragraphs)
+    for doc in nlp.pipe(texts):
+        for sentence in doc.sents:
+            found: dict[str, list[Claim]] = {}
+            sent = sentence.as_doc()
+            for match_id, start, end in matcher(sent):
+                quantity = nlp.vocab.strings[match_id]
+                span = sent[start:end]
+                if quantity == "handled" and start > 0 and sent[start - 1].text in _OUTCOME_WORDS:
+                    continue
+                if quantity == "no_case" and any(t.text in _LOST_CASE_WORDS for t in sent[end : end + 4]):
+                    continue
+                value = (
+                    next(int(t.text) for t in span if t.text.isdigit()) if quantity in _COUNT_PATTERNS else 0
+                )
+                claim = Claim(quantity, value, sentence.text)
+                if claim not in found.setdefault(quantity, []):
+                    found[quantity].append(claim)
+            for quantity in (*_COUNT_PATTERNS, *_STATE_PATTERNS):
+                claims.extend(found.get(quantity, [])[: None if quantity in _COUNT_PATTERNS else 1])
     return claims
 
 

@@ -1,19 +1,27 @@
-"""Command line: `xxgk analyze`, `xxgk parse FILE`, `xxgk show FILE`."""
+"""Command line: `xxgk analyze`, `parse FILE`, `show FILE`; the classifier's `train`, `evaluate`, `label`."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
+from nlp.classify import MODEL_PATH, classify, load_model, make_classifier, paragraph_rows, save_model
 from nlp.compare import compare_reports
 from nlp.errors import InputError
+from nlp.evaluate import MIN_EXAMPLES, cross_validate, model_card
+from nlp.gold import LabelledParagraph, documents, labelled_paragraphs, load_gold
 from nlp.ingest import supported_suffixes
-from nlp.models import Report
+from nlp.items import paragraph_items
+from nlp.models import Paragraph, Report
 from nlp.output import output_name, report_json, write_atomic
 from nlp.pipeline import analyze_file
 from nlp.terminal import show_comparison, show_report, summary_table
@@ -23,7 +31,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Read government information-disclosure annual reports into verified data.",
 )
-BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = ROOT / "corpus"
+GOLD_LABELS = BUNDLED_CORPUS / "labels"
+SHARED = ROOT.parent / "shared"
 
 
 def _fail(message: str) -> None:
@@ -62,6 +73,7 @@ def collect_inputs(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]
                 if p.is_file()
                 and p.suffix.lower() in suffixes
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and GOLD_LABELS not in p.resolve().parents  # gold label files are not reports
             )
             if not found:
                 problems.append(
@@ -118,10 +130,24 @@ def analyze(
             }
         )
     write_atomic(output / "summary.json", json.dumps(index, ensure_ascii=False, indent=2))
+    write_atomic(output / "items.csv", items_csv(reports))
     console.print(summary_table(reports, failures))
     console.print(f"{len(reports)} report(s) written to {output}/, {len(failures)} failed")
     if not reports:
         raise typer.Exit(1)
+
+
+def items_csv(reports: list[Report]) -> str:
+    """Every problem and measure item of a batch, one row each, for review."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["report", "organ", "year", "kind", "text"])
+    for report in reports:
+        for item in report.items:
+            writer.writerow(
+                [report.source.path, report.meta.organ or "", report.meta.year or "", item.kind, item.text]
+            )
+    return buffer.getvalue()
 
 
 @app.command()
@@ -151,6 +177,105 @@ def compare(
         sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
     else:
         show_comparison(comparison, Console())
+
+
+def _training_data(paths: list[Path] | None, gold: Path) -> tuple[list[LabelledParagraph], list[str]]:
+    """Labelled paragraphs of the given folders (default: corpus/, ../shared/corpus, ../shared/realdocs)."""
+    if not paths:
+        paths = [p for p in (BUNDLED_CORPUS, SHARED / "corpus", SHARED / "realdocs") if p.exists()]
+    skipped: list[str] = []
+    docs = documents(paths, skipped)
+    data = labelled_paragraphs(docs, load_gold(gold))
+    typer.echo(f"{len(docs)} documents from {', '.join(str(p) for p in paths)}", err=True)
+    if skipped:
+        typer.echo(f"skipped {len(skipped)} file(s) the readers cannot open yet:", err=True)
+        for line in skipped:
+            typer.echo(f"  {line}", err=True)
+    if not data:
+        _fail("no labelled paragraphs found")
+    return data, [os.path.relpath(p.resolve(), ROOT) for p in paths]
+
+
+PathsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Folders or files of reports and pages.jsonl (default: corpus and ../shared)."),
+]
+GoldOption = Annotated[Path, typer.Option("--gold", help="Folder of gold label files.")]
+
+
+@app.command()
+def train(
+    paths: PathsArgument = None,
+    gold: GoldOption = GOLD_LABELS,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model file.")] = MODEL_PATH,
+) -> None:
+    """Train the paragraph classifier on gold and weak labels; write the model and its model card."""
+    data, sources = _training_data(paths, gold)
+    evaluations = cross_validate(data)
+    rows = paragraph_rows([{"text": d.text, "section": d.section, "heading": d.heading} for d in data])
+    model = make_classifier().fit(rows, [d.label for d in data])
+    save_model(model, output)
+    card = output.parent / "MODEL_CARD.md"
+    write_atomic(card, model_card(data, evaluations, sources))
+    typer.echo(f"model written to {output} ({len(data)} paragraphs); model card {card}")
+    typer.echo(", ".join(f"{e.name} macro-F1 {e.macro_f1:.3f}" for e in evaluations))
+
+
+@app.command()
+def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> None:
+    """Report-grouped cross-validation: per-label precision/recall/F1, baselines, confusion matrix."""
+    data, _ = _training_data(paths, gold)
+    evaluations = cross_validate(data)
+    ours = evaluations[0]
+    console = Console()
+    scores = Table(title="per-label scores (report-grouped 5-fold cross-validation, gold paragraphs)")
+    for name in ("label", "support", "precision", "recall", "F1", *(f"F1 {e.name}" for e in evaluations[1:])):
+        scores.add_column(name, justify="left" if name == "label" else "right")
+    others = [{s.label: s.f1 for s in e.scores} for e in evaluations[1:]]
+    for s in ours.scores:
+        row = [s.label, str(s.support), f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}"]
+        scores.add_row(*row, *(f"{o[s.label]:.2f}" for o in others))
+    macro = [f"{e.macro_f1:.3f}" for e in evaluations]
+    scores.add_row(f"macro-F1 (≥{MIN_EXAMPLES} examples)", "", "", "", *macro, style="bold")
+    console.print(scores)
+    confusion = Table(title="confusion matrix of the classifier (rows gold, columns predicted)")
+    confusion.add_column("")
+    for name in ours.labels:
+        confusion.add_column(name[:6], justify="right")
+    for name, row in zip(ours.labels, ours.confusion, strict=True):
+        confusion.add_row(name, *(str(int(v)) if v else "·" for v in row))
+    console.print(confusion)
+
+
+@app.command()
+def label(
+    model_file: Annotated[Path, typer.Option("--model", help="Model file.")] = MODEL_PATH,
+) -> None:
+    """Label JSON lines from stdin ({text, heading?, section?}); add label, confidence and items."""
+    if not model_file.is_file():
+        _fail(f"{model_file}: no trained model (run `xxgk train`)")
+    model = load_model(model_file)
+    records: list[tuple[dict, Paragraph]] = []
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            paragraph = Paragraph(
+                text=record["text"], section=record.get("section"), heading=record.get("heading")
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            _fail(f"stdin line {number}: expected a JSON object with a text ({exc})")
+        records.append((record, paragraph))
+    labelled = classify(model, [p for _, p in records])
+    for index, ((record, _), paragraph) in enumerate(zip(records, labelled, strict=True)):
+        items = paragraph_items(model, paragraph, index)
+        record.update(
+            label=paragraph.label,
+            confidence=paragraph.confidence,
+            items=[{"kind": i.kind, "text": i.text} for i in items],
+        )
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

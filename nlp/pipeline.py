@@ -1,4 +1,4 @@
-"""The pipeline: read → structure → tables → checks, one function per report."""
+"""The pipeline: read → structure → tables → checks → classify, one function per report."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from pathlib import Path
 
 from nlp.checks import table_checks
 from nlp.claims import extract_claims, narrative_checks, plausibility_checks, stated_cells
+from nlp.classify import classify, default_model
 from nlp.errors import InputError
 from nlp.ingest import read_document
+from nlp.items import report_items
 from nlp.meta import describe
 from nlp.models import RawDocument, Report, SourceInfo
-from nlp.structure import find_paragraphs, find_sections
+from nlp.structure import read_structure
 from nlp.tables import extract_tables
 
 # A document is taken for an annual report when it has some of the template's parts.
@@ -19,8 +21,7 @@ _MIN_SECTIONS_WITHOUT_TABLES = 2
 
 def analyze_document(doc: RawDocument) -> Report:
     """Structure, tables and checks of one document that has been read."""
-    sections = find_sections(doc.blocks)
-    paragraphs, title = find_paragraphs(doc.blocks, sections)
+    sections, paragraphs, title = read_structure(doc.blocks)
     claims = extract_claims(paragraphs)
     extracted = extract_tables(doc.blocks, sections, stated_cells(claims))
     found_tables = [t for t, status in extracted.tables.items() if status != "absent"]
@@ -38,6 +39,11 @@ def analyze_document(doc: RawDocument) -> Report:
     checks += narrative_checks(extracted.cells, claims)
     checks += plausibility_checks(extracted.cells, claims, level, organ, section6)
     warnings = list(doc.warnings) + extracted.warnings
+    model = default_model()
+    if model is None:
+        warnings.append("classifier_not_trained: run `xxgk train` to label paragraphs")
+    else:
+        paragraphs = classify(model, paragraphs)
     missing_sections = [
         key
         for key in (
@@ -69,6 +75,7 @@ def analyze_document(doc: RawDocument) -> Report:
         tables=extracted.tables,
         cells=extracted.cells,
         checks=checks,
+        items=report_items(model, paragraphs),
         warnings=warnings,
     )
 

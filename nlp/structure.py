@@ -190,6 +190,8 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
     return None, 0
 
 
+_PAGE_METADATA_RE = re.compile(r"^[-·•\s]*[\u4e00-\u9fff]{2,6}\s*[:：|]")
+_RULE_LINE_RE = re.compile(r"^[=\-*_#~]{3,}")
 _TABLE_SECTIONS = frozenset({"s2_proactive", "s3_requests", "s4_review_litigation"})
 _SENTENCE_RE = re.compile(r"[。；！？]")
 # "一是强化组织领导。" — the point a 一是/二是 enumeration names, when it is short.
@@ -221,6 +223,8 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
         if i in titles:
             continue
         text = block.text.strip()
+        if section is None and (_PAGE_METADATA_RE.match(text) and "。" not in text or _RULE_LINE_RE.match(text)):
+            continue  # "发布机构: …", "==== 正文 ====": page metadata, not the report
         if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text):
             continue  # a table label or number printed as a line, not narrative
         sub = _subheading(text)
@@ -242,3 +246,10 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
         heading = headings[max(headings)] if headings else None
         paragraphs.append(Paragraph(text=text, section=section, heading=heading))
     return paragraphs, title
+
+
+def read_structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph], str | None]:
+    """Sections, narrative paragraphs and report title of a document's blocks."""
+    sections = find_sections(blocks)
+    paragraphs, title = find_paragraphs(blocks, sections)
+    return sections, paragraphs, title

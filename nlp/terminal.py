@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from nlp import template as tpl
+from nlp.classify import LOW_CONFIDENCE
 from nlp.compare import Comparison
 from nlp.models import Cell, Report
 
@@ -124,6 +125,20 @@ def t4_table(report: Report) -> Table:
     return table
 
 
+def paragraph_table(report: Report) -> Table:
+    """Each paragraph's label and confidence; uncertain labels (< LOW_CONFIDENCE) in yellow."""
+    table = Table(title="段落分类")
+    for name in ("#", "section", "label", "conf.", "text"):
+        table.add_column(name, overflow="fold")
+    for i, p in enumerate(report.paragraphs):
+        low = p.confidence is not None and p.confidence < LOW_CONFIDENCE
+        confidence = "" if p.confidence is None else f"{p.confidence:.2f}"
+        table.add_row(
+            str(i), p.section or "", p.label or "", confidence, p.text[:40], style="yellow" if low else None
+        )
+    return table
+
+
 def show_report(report: Report, console: Console) -> None:
     meta = report.meta
     region = " ".join(filter(None, [meta.region.province, *meta.region.places]))
@@ -144,6 +159,7 @@ def show_report(report: Report, console: Console) -> None:
             f"{paragraphs} 段" if paragraphs else "",
         )
     console.print(sections)
+    console.print(paragraph_table(report))
     version: tpl.TemplateVersion = meta.template if meta.template in tpl.VERSIONS else "v2021"  # type: ignore[assignment]
     console.print(Group(t2_table(report, version), t3_table(report, version), t4_table(report)))
     checks = Table(title="核对结果（未通过与需关注）")
@@ -159,10 +175,11 @@ def show_report(report: Report, console: Console) -> None:
         console.print(f"[yellow]warning[/yellow] {w}")
     if report.items:
         items = Table(title="问题与措施")
+        items.add_column("段")
         items.add_column("类型")
         items.add_column("内容", overflow="fold")
         for item in report.items:
-            items.add_row("问题" if item.kind == "problem" else "措施", item.text)
+            items.add_row(str(item.paragraph), "问题" if item.kind == "problem" else "措施", item.text)
         console.print(items)
 
 

@@ -1,0 +1,50 @@
+"""Chinese text processing shared by the classifier and the claims: jieba with the domain
+dictionary (nlp/data/userdict.txt), so that 依申请公开, 政务新媒体, 三安全一稳定 … stay whole, and
+spaCy's Chinese language class segmenting with that same jieba, for sentences and Matcher rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+import jieba
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+USER_DICT = files("nlp") / "data" / "userdict.txt"
+SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?")
+_NON_WORD_RE = re.compile(r"[^\w+]+")
+
+
+@cache
+def _jieba_ready() -> None:
+    """Load jieba's dictionary and ours once per process (spaCy's segmenter uses the same jieba)."""
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    with USER_DICT.open(encoding="utf-8") as handle:
+        jieba.load_userdict(handle)
+
+
+def words(text: str) -> list[str]:
+    """jieba words of a text; punctuation and whitespace only separate words.
+
+    Module-level (not a lambda) so that a fitted vectorizer that uses it can be saved with skops.
+    """
+    _jieba_ready()
+    return [w for w in jieba.lcut(_NON_WORD_RE.sub(" ", text), HMM=False) if w != " "]
+
+
+@cache
+def chinese_nlp() -> Language:
+    """spaCy Chinese with the jieba segmenter and a sentencizer at 。；！？."""
+    from spacy.lang.zh import Chinese  # imported here: classifying paragraphs does not need spaCy
+
+    _jieba_ready()
+    nlp = Chinese.from_config({"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_END)})
+    return nlp

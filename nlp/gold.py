@@ -1,0 +1,230 @@
+"""Training data for the paragraph classifier: report paragraphs joined with their labels.
+
+Paragraphs always come from the project's own stages (read → `read_structure`), so the
+classifier is trained on exactly what `xxgk analyze` will show it. Labels come from two places:
+
+- gold: hand labels in `corpus/labels/*.jsonl` (format in corpus/labels/README.md), joined to a
+  paragraph by its document and the first 12 characters of its text without whitespace;
+- weak: the sub-heading a paragraph sits under ("（四）平台建设", "存在问题"), mapped to a label
+  by `HEADING_LABELS` — used only for paragraphs that have no gold label.
+
+Reports are grouped for cross-validation so that copies of one report (the same organ and
+year, or mostly the same paragraphs under another URL) never sit in both train and test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.errors import InputError
+from nlp.ingest import read_document, simplified_blocks, supported_suffixes
+from nlp.ingest.text import text_blocks
+from nlp.meta import organ_from_text, organ_from_title, year_of
+from nlp.models import Paragraph
+from nlp.normalize import fold
+from nlp.structure import read_structure
+
+LABELS = (
+    "preamble",
+    "general",
+    "proactive",
+    "on_request",
+    "management",
+    "platform",
+    "interpretation",
+    "oversight",
+    "problem",
+    "measure",
+    "other",
+)
+PREFIX_CHARS = 12
+_SAME_REPORT_MIN_SHARED = 2
+
+# Sub-heading words → label. The first pattern found in the heading wins; the order puts the
+# specific before the general (存在问题及改进措施 is about problems first, LABELS.md).
+HEADING_LABELS: tuple[tuple[str, str], ...] = (
+    (r"存在.{0,4}问题|主要问题|问题及|不足", "problem"),
+    (r"改进|整改|措施|下一步|工作(?:计划|打算|安排)|努力方向", "measure"),
+    (r"解读|回应|关切|舆情", "interpretation"),
+    (r"依申请|申请公开|收到和处理|复议|诉讼", "on_request"),
+    (r"平台|网站|新媒体|公开栏|查阅", "platform"),
+    (r"监督|保障|组织|领导|培训|考核|制度|机制|责任", "oversight"),
+    (r"信息管理|目录|指南|保密|审查|规范性文件", "management"),
+    (r"主动公开|重点领域|公开内容|公开情况", "proactive"),
+    (r"收费|建议提案|人大|政协|其他(?:需要)?报告", "other"),
+    (r"总体|概述|基本情况", "general"),
+)
+_HEADING_LABEL_RES = tuple((re.compile(p), label) for p, label in HEADING_LABELS)
+
+
+def heading_label(heading: str | None) -> str | None:
+    """The label a sub-heading names, or None when its words name none."""
+    if not heading:
+        return None
+    folded = fold(heading)
+    return next((label for pattern, label in _HEADING_LABEL_RES if pattern.search(folded)), None)
+
+
+def prefix_key(text: str) -> str:
+    """The join key of a paragraph: its first characters in matching form (no whitespace,
+    simplified characters), so a traditional-character page joins its gold either way."""
+    return fold(text)[:PREFIX_CHARS]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A report's paragraphs, with the id gold files use for it and its organ and year."""
+
+    doc_id: str
+    paragraphs: list[Paragraph]
+    organ: str | None
+    year: int | None
+
+
+@dataclass(frozen=True)
+class LabelledParagraph:
+    text: str
+    section: str | None
+    heading: str | None
+    label: str
+    source: str  # gold | weak
+    doc_id: str
+    group: int
+
+
+def doc_id_of(path: Path) -> str:
+    """Gold files name a report file by its folder and file name ("realdocs/x.txt")."""
+    return f"{path.parent.name}/{path.name}"
+
+
+def _document(doc_id: str, paragraphs: list[Paragraph], title: str | None, text: str) -> Document:
+    return Document(
+        doc_id, paragraphs, organ_from_title(title) or organ_from_text(text), year_of(title, text)
+    )
+
+
+def report_file_documents(paths: Iterable[Path], skipped: list[str]) -> Iterator[Document]:
+    """Documents of report files under the given paths; files that cannot be read go to `skipped`."""
+    suffixes = set(supported_suffixes())
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.suffix.lower() == ".jsonl" or file.stem.isupper() or file.parent.name == "labels":
+                continue  # page excerpts, gold labels, README/MANIFEST
+            if file.suffix.lower() not in suffixes:
+                skipped.append(f"{file} (no reader for {file.suffix} yet)")
+                continue
+            try:
+                raw = read_document(file)
+            except InputError as exc:
+                skipped.append(f"{file} ({exc.problem})")
+                continue
+            _, paragraphs, title = read_structure(raw.blocks)
+            text = "\n".join(b.text for b in raw.blocks if b.kind == "text")
+            yield _document(doc_id_of(file), paragraphs, title, text)
+
+
+def page_documents(pages_file: Path) -> Iterator[Document]:
+    """Documents of a pages.jsonl file (one web-page excerpt per line, ../shared/corpus)."""
+    with pages_file.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            blocks, _ = simplified_blocks(text_blocks(record["text"]))
+            _, paragraphs, _ = read_structure(blocks)
+            yield Document(record["url"], paragraphs, record.get("organ") or None, record.get("year"))
+
+
+def _is_pages_file(path: Path) -> bool:
+    """A JSON-lines file of web-page excerpts (its records have a url and a text), not gold."""
+    with path.open(encoding="utf-8") as handle:
+        first = handle.readline()
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and {"url", "text"} <= record.keys()
+
+
+def documents(paths: Iterable[Path], skipped: list[str]) -> list[Document]:
+    """All documents under the paths: report files, and page excerpts in *.jsonl files."""
+    out: list[Document] = []
+    for path in paths:
+        if not path.exists():
+            skipped.append(f"{path} (not found)")
+            continue
+        out.extend(report_file_documents([path], skipped))
+        jsonl = sorted(path.rglob("*.jsonl")) if path.is_dir() else [path] if path.suffix == ".jsonl" else []
+        for pages_file in jsonl:
+            if _is_pages_file(pages_file):
+                out.extend(page_documents(pages_file))
+    return out
+
+
+def load_gold(folder: Path) -> dict[tuple[str, str], list[str]]:
+    """Gold labels by (document id, prefix), in file order (for repeated prefixes)."""
+    gold: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for file in sorted(folder.glob("*.jsonl")):
+        with file.open(encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                label = row["label"]
+                if label not in LABELS:
+                    raise ValueError(f"{file}: unknown label {label!r}")
+                gold[(row.get("doc") or row["url"], prefix_key(row["prefix"]))].append(label)
+    return gold
+
+
+def _groups(docs: list[Document]) -> list[int]:
+    """Group ids: one per report; copies of a report (same organ and year, or at least half of
+    their paragraphs the same) share one.
+    """
+    parent = list(range(len(docs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    signatures = [{fold(p.text)[:40] for p in doc.paragraphs if len(p.text) >= 20} for doc in docs]
+    by_organ_year: dict[tuple[str, int], int] = {}
+    for i, doc in enumerate(docs):
+        if doc.organ and doc.year:
+            key = (fold(doc.organ), doc.year)
+            if key in by_organ_year:
+                parent[find(i)] = find(by_organ_year[key])
+            else:
+                by_organ_year[key] = i
+        for j in range(i):
+            shared = len(signatures[i] & signatures[j])
+            if shared >= _SAME_REPORT_MIN_SHARED and 2 * shared >= min(
+                len(signatures[i]), len(signatures[j])
+            ):
+                parent[find(i)] = find(j)
+    return [find(i) for i in range(len(docs))]
+
+
+def labelled_paragraphs(
+    docs: list[Document], gold: dict[tuple[str, str], list[str]], weak: bool = True
+) -> list[LabelledParagraph]:
+    """Every paragraph with a gold label, and (with `weak`) the others whose sub-heading names one."""
+    out: list[LabelledParagraph] = []
+    for doc, group in zip(docs, _groups(docs), strict=True):
+        used: dict[str, int] = defaultdict(int)
+        for p in doc.paragraphs:
+            key = prefix_key(p.text)
+            labels = gold.get((doc.doc_id, key), [])
+            if used[key] < len(labels):
+                label, source = labels[used[key]], "gold"
+                used[key] += 1
+            elif weak and (label := heading_label(p.heading)) is not None:  # type: ignore[assignment]
+                source = "weak"
+            else:
+                continue
+            out.append(LabelledParagraph(p.text, p.section, p.heading, label, source, doc.doc_id, group))
+    return out
