@@ -31,8 +31,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 def output_name(source: Path, sha256: str, taken: set[str]) -> str:
     """A JSON file name for a report: its stem, made unique with the content hash if needed."""
-    name = f"{source.stem}.json"
-    if name in taken:
-        name = f"{source.stem}.{sha256[:8]}.json"
-    taken.add(name)
-    return name
+    for name in (f"{source.stem}.json", f"{source.stem}.{sha256[:8]}.json", f"{source.stem}.{sha256}.json"):
+        if name not in taken:
+            taken.add(name)
+            return name
+    raise ValueError(f"{source}: the names for content {sha256} are all taken")
