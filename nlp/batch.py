@@ -13,7 +13,7 @@ import json
 import multiprocessing
 import signal
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -138,7 +138,10 @@ def _start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _worker_main(conn: Connection) -> None:
+_STARTED = "started"
+
+
+def _worker_main(conn: Connection, work: Callable[[Task], Outcome]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     load_dictionary()
     while True:
@@ -148,21 +151,39 @@ def _worker_main(conn: Connection) -> None:
             return
         if task is None:
             return
-        conn.send(analyze_task(task))
+        conn.send(_STARTED)  # the timeout runs from here, not from while the worker was starting
+        conn.send(work(task))
 
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+    def __init__(self, context: multiprocessing.context.BaseContext, work: Callable[[Task], Outcome]) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, work), daemon=True)
         self.process.start()
         child.close()
         self.task: Task | None = None
-        self.started = 0.0
+        self.started: float | None = None  # when the worker took up its task
 
     def give(self, task: Task) -> None:
-        self.task, self.started = task, time.monotonic()
+        self.task, self.started = task, None
         self.conn.send(task)
+
+    def outcome(self, timeout: float) -> Outcome | None:
+        """The result of its file once there is one: sent back, or a crash, or the timeout."""
+        while self.conn.poll():
+            try:
+                message = self.conn.recv()
+            except EOFError:  # it died before it could answer
+                self.process.join(5)
+                break
+            if message != _STARTED:
+                return message
+            self.started = time.monotonic()
+        if not self.process.is_alive():
+            return Failed("failed", "worker", f"worker process died (exit code {self.process.exitcode})")
+        if self.started is not None and time.monotonic() - self.started >= timeout:
+            return Failed("failed", "timeout", f"stopped after {timeout:g} s")
+        return None
 
     def stop(self) -> None:
         if self.task is None and self.process.is_alive():
@@ -182,9 +203,10 @@ class LocalEngine:
     its file recorded as failed; the other files go on.
     """
 
-    def __init__(self, jobs: int, timeout: float) -> None:
+    def __init__(self, jobs: int, timeout: float, work: Callable[[Task], Outcome] = analyze_task) -> None:
         self.jobs = max(1, jobs)
         self.timeout = timeout
+        self.work = work  # a module-level function, so that workers can import it
 
     def results(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Outcome]]:
         queue = iter(tasks)
@@ -192,33 +214,27 @@ class LocalEngine:
         if not first:
             return
         context = _start_method()
-        workers = [_Worker(context) for _ in first]
+        workers = [_Worker(context, self.work) for _ in first]
         try:
             for worker, task in zip(workers, first, strict=True):
                 worker.give(task)
             while busy := [w for w in workers if w.task is not None]:
-                deadline = min(w.started for w in busy) + self.timeout
-                ready = wait(
+                running = [w.started for w in busy if w.started is not None]
+                deadline = min(running) + self.timeout if running else None
+                wait(  # until a worker answers or dies, or the oldest file times out
                     [w.conn for w in busy] + [w.process.sentinel for w in busy],
-                    timeout=max(0.0, deadline - time.monotonic()),
+                    timeout=None if deadline is None else max(0.0, deadline - time.monotonic()),
                 )
                 for worker in busy:
                     task = worker.task
                     assert task is not None
-                    if worker.conn in ready or worker.conn.poll():
-                        outcome = worker.conn.recv()
-                    elif worker.process.sentinel in ready:
-                        outcome = Failed(
-                            "failed", "worker", f"worker process died (exit code {worker.process.exitcode})"
-                        )
-                    elif time.monotonic() - worker.started >= self.timeout:
-                        outcome = Failed("failed", "timeout", f"stopped after {self.timeout:g} s")
-                    else:
+                    outcome = worker.outcome(self.timeout)
+                    if outcome is None:
                         continue
-                    worker.task = None
                     if isinstance(outcome, Failed) and outcome.stage in ("worker", "timeout"):
-                        worker.stop()
-                        workers[workers.index(worker)] = worker = _Worker(context)
+                        worker.stop()  # kills it: it is dead or stuck
+                        workers[workers.index(worker)] = worker = _Worker(context, self.work)
+                    worker.task = None
                     yield task, outcome
                     if (following := next(queue, None)) is not None:
                         worker.give(following)
@@ -389,11 +405,28 @@ class _Run:
                     analysed += 1
         except KeyboardInterrupt:
             interrupted = True
+            self._settle_interrupted(todo, results)
         write_atomic(
             self.output / SUMMARY_NAME,
             json.dumps([f.as_json() for f in results], ensure_ascii=False, indent=2),
         )
         return BatchResult(results, analysed, time.perf_counter() - started, interrupted)
+
+    def _settle_interrupted(self, todo: dict[str, list[_Planned]], results: list[FileResult]) -> None:
+        """Files committed when Ctrl-C came but not yet counted: the database has the last word."""
+        finished = self.store.finished_reports()
+        errors = self.store.recorded_errors()
+        for sha256, group in todo.items():
+            for planned in group:
+                result = results[planned.index]
+                if result.status != "pending":
+                    continue
+                result.sha256 = sha256
+                if sha256 in finished:
+                    result.status, result.report, result.output = "ok", finished[sha256], planned.state.output
+                elif sha256 in errors:
+                    error = errors[sha256]
+                    result.status, result.stage, result.error = error.status, error.stage, error.message
 
     def _task(self, source: Path, sha256: str) -> Task:
         location = str(source.resolve()) if self.absolute_paths else str(source)
