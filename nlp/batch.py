@@ -484,8 +484,8 @@ class _Run:
         """A finished report's JSON file, rewritten from the database if it is not there."""
         assert state.output is not None and state.sha256 is not None
         path = self.output / state.output
-        if not path.exists():
-            write_atomic(path, _with_source(self.store.document(state.sha256), source))
+        if not path.exists() or path.stat().st_size == 0:  # empty: written without fsync before a power cut
+            write_atomic(path, _with_source(self.store.document(state.sha256), source), durable=False)
 
     def _store(
         self, task: Task, outcome: Outcome, group: list[_Planned]
@@ -516,7 +516,7 @@ class _Run:
             assert planned.state.output is not None
             source = str(planned.source)
             document = outcome.document if source == task.source else _with_source(outcome.document, source)
-            write_atomic(self.output / planned.state.output, document)
+            write_atomic(self.output / planned.state.output, document, durable=False)
             result = FileResult(source, _kind(planned.source), "ok", sha256=sha256)
             result.report, result.output = summary, planned.state.output
             yield planned, result

@@ -325,20 +325,33 @@ class ResultStore:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [(report_id, s.key, s.title, s.ordinal, s.block_start, s.block_end) for s in report.sections],
             )
-            for position, (p, words) in enumerate(zip(report.paragraphs, paragraph_words, strict=True)):
-                row_id = self.db.execute(
-                    "INSERT INTO paragraphs (report, position, section, heading, label, confidence, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (report_id, position, p.section, p.heading, p.label, p.confidence, p.text),
-                ).lastrowid
-                self.db.execute("INSERT INTO paragraphs_fts (rowid, words) VALUES (?, ?)", (row_id, words))
-            for position, (item, words) in enumerate(zip(report.items, item_words, strict=True)):
-                row_id = self.db.execute(
-                    "INSERT INTO items (report, position, kind, section, paragraph, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (report_id, position, item.kind, item.section, item.paragraph, item.text),
-                ).lastrowid
-                self.db.execute("INSERT INTO items_fts (rowid, words) VALUES (?, ?)", (row_id, words))
+            # Row ids are given, not looked up row by row, so that each table takes one executemany.
+            first = self._next_id("paragraphs")
+            self.db.executemany(
+                "INSERT INTO paragraphs (id, report, position, section, heading, label, confidence, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (first + n, report_id, n, p.section, p.heading, p.label, p.confidence, p.text)
+                    for n, p in enumerate(report.paragraphs)
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO paragraphs_fts (rowid, words) VALUES (?, ?)",
+                [(first + n, words) for n, words in enumerate(paragraph_words)],
+            )
+            first = self._next_id("items")
+            self.db.executemany(
+                "INSERT INTO items (id, report, position, kind, section, paragraph, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (first + n, report_id, n, i.kind, i.section, i.paragraph, i.text)
+                    for n, i in enumerate(report.items)
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO items_fts (rowid, words) VALUES (?, ?)",
+                [(first + n, words) for n, words in enumerate(item_words)],
+            )
             self.db.executemany(
                 "INSERT INTO cells (report, key, value, status, raw, unit, confidence)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -385,6 +398,9 @@ class ResultStore:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(f.path, f.sha256, f.size, f.mtime_ns, f.output, f.status, now) for f in files],
         )
+
+    def _next_id(self, table: Literal["paragraphs", "items"]) -> int:
+        return self.db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
 
     def _delete_report(self, sha256: str) -> None:
         found = self.db.execute("SELECT id FROM reports WHERE sha256 = ?", (sha256,)).fetchone()
