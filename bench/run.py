@@ -298,11 +298,9 @@ def main() -> None:
         f"(parent {mb(quarter_memory.peak_parent)})"
     )
 
-    subset = work / "corpus" / PLACES[0]
-    count = len(collect_inputs([subset])[0])
-    one, _ = analyze_run(subset, work / "out-1", 1)
-    two, _ = analyze_run(subset, work / "out-2", 2)
-    print(f"1 → 2 workers on {count} files: {one:.1f} s → {two:.1f} s, speed-up {one / two:.2f}x")
+    one, _ = analyze_run(work / "corpus", work / "out-1", 1)
+    two, _ = analyze_run(work / "corpus", work / "out-2", 2)
+    print(f"1 → 2 workers on {args.reports} files: {one:.1f} s → {two:.1f} s, speed-up {one / two:.2f}x")
 
     resume_timing(work / "corpus", work / "out", args.reports)
     print()

@@ -235,9 +235,11 @@ class LocalEngine:
                         worker.stop()  # kills it: it is dead or stuck
                         workers[workers.index(worker)] = worker = _Worker(context, self.work)
                     worker.task = None
-                    yield task, outcome
                     if (following := next(queue, None)) is not None:
-                        worker.give(following)
+                        worker.give(
+                            following
+                        )  # before the outcome is stored: workers never wait on the writer
+                    yield task, outcome
         finally:
             for worker in workers:
                 worker.stop()
@@ -271,9 +273,9 @@ class DaskEngine:
                 except Exception as exc:  # the task's worker died or the task was lost
                     outcome = Failed("failed", "worker", f"dask task {future.status}: {exc!r}")
                 future.release()
-                yield task, outcome
                 if (following := next(queue, None)) is not None:
                     running.add(submit(following))
+                yield task, outcome
 
 
 # ---------------------------------------------------------------- the run
