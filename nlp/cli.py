@@ -1,12 +1,13 @@
-"""Command line: `xxgk analyze`, `parse FILE`, `show FILE`; the classifier's `train`, `evaluate`, `label`."""
+"""Command line: `xxgk analyze`, `export`, `search`, `parse FILE`, `show FILE`, `compare A B`;
+the classifier's `train`, `evaluate`, `label`."""
 
 from __future__ import annotations
 
-import csv
-import io
+import importlib.util
 import json
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,17 +15,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nlp.batch import DaskEngine, Engine, LocalEngine, collect_inputs, run_batch
 from nlp.classify import MODEL_PATH, classify, load_model, make_classifier, paragraph_rows, save_model
 from nlp.compare import compare_reports
 from nlp.errors import InputError
 from nlp.evaluate import MIN_EXAMPLES, cross_validate, model_card
+from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
 from nlp.gold import LabelledParagraph, documents, labelled_paragraphs, load_gold
-from nlp.ingest import supported_suffixes
 from nlp.items import paragraph_items
 from nlp.models import Paragraph, Report
-from nlp.output import output_name, report_json, write_atomic
+from nlp.output import report_json, write_atomic
 from nlp.pipeline import analyze_file
-from nlp.terminal import show_comparison, show_report, summary_table
+from nlp.store import DB_NAME, ResultStore, StoreError
+from nlp.terminal import BatchProgressBar, batch_summary, search_table, show_comparison, show_report
 
 app = typer.Typer(
     add_completion=False,
@@ -60,34 +63,19 @@ def _analyze_or_exit(path: Path) -> Report:
         raise  # unreachable: _fail exits
 
 
-def collect_inputs(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Report files under the given paths (folders recursively) and the paths that are wrong."""
-    suffixes = set(supported_suffixes())
-    files: list[Path] = []
-    problems: list[tuple[str, str]] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in suffixes
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and GOLD_LABELS not in p.resolve().parents  # gold label files are not reports
-            )
-            if not found:
-                problems.append(
-                    (
-                        str(path),
-                        "folder contains no report files (" + ", ".join(sorted(suffixes)) + ")",
-                    )
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append((str(path), "no such file or folder"))
-    return files, problems
+class EngineName(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+def _engine(name: EngineName, jobs: int, scheduler: str | None, timeout: float) -> Engine:
+    if name == EngineName.local:
+        return LocalEngine(jobs, timeout)
+    if scheduler is None:
+        _fail("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    if importlib.util.find_spec("distributed") is None:
+        _fail("--engine dask needs dask: pip install 'xxgk-nlp[dask]'")
+    return DaskEngine(scheduler)
 
 
 @app.command()
@@ -96,58 +84,104 @@ def analyze(
         list[Path] | None, typer.Argument(help="Files or folders (default: the bundled corpus).")
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    jobs: Annotated[
+        int, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: all cores).")
+    ] = os.cpu_count() or 1,
+    force: Annotated[bool, typer.Option("--force", help="Analyse again files finished before.")] = False,
+    engine: Annotated[EngineName, typer.Option(help="Where the work runs.")] = EngineName.local,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --engine dask.")] = None,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds one file may take before it is recorded as failed.")
+    ] = 600,
 ) -> None:
-    """Analyse reports and write one JSON per report plus summary.json into the output folder."""
+    """Analyse reports into the output folder: xxgk.sqlite, one JSON per report, summary.json.
+
+    Files finished by an earlier run into the same folder are skipped (by content hash).
+    """
     console = Console()
     if not paths:
         if not BUNDLED_CORPUS.is_dir():
             _fail("no bundled corpus here; pass files or folders to analyze")
         paths = [BUNDLED_CORPUS]
-    files, failures = collect_inputs(paths)
+    files, problems = collect_inputs(paths)
+    for path, problem in problems:
+        typer.echo(f"xxgk: {path}: {problem}", err=True)
     if not files:
-        for path, problem in failures:
-            typer.echo(f"xxgk: {path}: {problem}", err=True)
         raise typer.Exit(1)
-    reports: list[Report] = []
-    taken: set[str] = set()
-    index: list[dict[str, object]] = []
-    for path in files:
-        try:
-            report = _safe_analyze(path)
-        except InputError as exc:
-            failures.append((exc.path, exc.problem))
-            index.append({"source": exc.path, "status": "failed", "stage": exc.stage, "error": exc.problem})
-            continue
-        name = output_name(path, report.source.sha256, taken)
-        write_atomic(output / name, report_json(report))
-        reports.append(report)
-        index.append(
-            {
-                "source": str(path),
-                "status": "ok",
-                "output": name,
-                "checks_failed": len(report.failed_checks()),
-            }
-        )
-    write_atomic(output / "summary.json", json.dumps(index, ensure_ascii=False, indent=2))
-    write_atomic(output / "items.csv", items_csv(reports))
-    console.print(summary_table(reports, failures))
-    console.print(f"{len(reports)} report(s) written to {output}/, {len(failures)} failed")
-    if not reports:
-        raise typer.Exit(1)
-
-
-def items_csv(reports: list[Report]) -> str:
-    """Every problem and measure item of a batch, one row each, for review."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["report", "organ", "year", "kind", "text"])
-    for report in reports:
-        for item in report.items:
-            writer.writerow(
-                [report.source.path, report.meta.organ or "", report.meta.year or "", item.kind, item.text]
+    runner = _engine(engine, jobs, scheduler, timeout)
+    try:
+        with BatchProgressBar(Console(stderr=True)) as progress:
+            result = run_batch(
+                files,
+                output,
+                runner,
+                force=force,
+                absolute_paths=engine == EngineName.dask,
+                progress=progress,
             )
-    return buffer.getvalue()
+    except StoreError as exc:
+        _fail(str(exc))
+    write_items_csv(output / DB_NAME, output / "items.csv")
+    batch_summary(result, console)
+    ok = result.count("ok")
+    rate = result.analysed / result.seconds if result.seconds else 0.0
+    console.print(
+        f"{ok} report(s) in {output}/ ({ok - sum(f.resumed for f in result.files if f.status == 'ok')} "
+        f"analysed now), {result.count('not_a_report')} not reports, {result.count('failed')} failed; "
+        f"{result.analysed} file(s) in {result.seconds:.1f} s ({rate:.1f}/s); database {output / DB_NAME}"
+    )
+    if result.interrupted:
+        console.print(f"[yellow]interrupted: run again to continue ({result.count('pending')} left)[/yellow]")
+        raise typer.Exit(130)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Output folder of `xxgk analyze` (holds xxgk.sqlite).")
+    ] = Path("out"),
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Folder for the exported files (default: OUTPUT/export).")
+    ] = None,
+) -> None:
+    """Export the database: a wide table (one row per report, one column per cell) and the long tables."""
+    database = output / DB_NAME
+    if not database.is_file():
+        _fail(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
+    try:
+        written = export_tables(database, to or output / "export", fmt)
+    except (ExportError, StoreError) as exc:
+        _fail(str(exc))
+    for path, rows in written:
+        typer.echo(f"{path}  ({rows} rows)")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find (Chinese is segmented with jieba).")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Output folder of `xxgk analyze` (holds xxgk.sqlite).")
+    ] = Path("out"),
+    limit: Annotated[int, typer.Option(min=1, help="At most this many hits.")] = 20,
+) -> None:
+    """Find paragraphs and problem/measure items containing every word of the query."""
+    database = output / DB_NAME
+    if not database.is_file():
+        _fail(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
+    try:
+        store = ResultStore(database)
+    except StoreError as exc:
+        _fail(str(exc))
+    try:
+        hits = store.search(query, limit)
+    finally:
+        store.close()
+    if not hits:
+        _fail(f"nothing found for '{query}'")
+    Console().print(search_table(query, hits))
 
 
 @app.command()

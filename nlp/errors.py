@@ -11,3 +11,7 @@ class InputError(Exception):
         self.path = path
         self.problem = problem
         self.stage = stage
+
+
+class NotAReport(InputError):
+    """A readable document that is not an annual report: skipped in a batch, not a failure."""

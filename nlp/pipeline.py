@@ -7,7 +7,7 @@ from pathlib import Path
 from nlp.checks import table_checks
 from nlp.claims import extract_claims, narrative_checks, plausibility_checks, stated_cells
 from nlp.classify import classify, default_model
-from nlp.errors import InputError
+from nlp.errors import NotAReport
 from nlp.ingest import read_document
 from nlp.items import report_items
 from nlp.meta import describe
@@ -26,7 +26,7 @@ def analyze_document(doc: RawDocument) -> Report:
     extracted = extract_tables(doc.blocks, sections, stated_cells(claims))
     found_tables = [t for t, status in extracted.tables.items() if status != "absent"]
     if not found_tables and len(sections) < _MIN_SECTIONS_WITHOUT_TABLES:
-        raise InputError(
+        raise NotAReport(
             doc.path,
             "not a government information-disclosure annual report "
             "(none of its section titles or tables were found)",

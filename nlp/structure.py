@@ -223,7 +223,9 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
         if i in titles:
             continue
         text = block.text.strip()
-        if section is None and ((_PAGE_METADATA_RE.match(text) and "。" not in text) or _RULE_LINE_RE.match(text)):
+        if section is None and (
+            (_PAGE_METADATA_RE.match(text) and "。" not in text) or _RULE_LINE_RE.match(text)
+        ):
             continue  # "发布机构: …", "==== 正文 ====": page metadata, not the report
         if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text):
             continue  # a table label or number printed as a line, not narrative

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from nlp import template as tpl
 from nlp.cells import is_numeric, is_value_like, parse_cell
@@ -66,7 +67,9 @@ def _similarity(a: str, b: str) -> float:
 _COLUMN_WORDS = frozenset(fold(c.label) for c in (*tpl.T3_COLUMNS, *tpl.T4_COLUMNS))
 
 
+@lru_cache(maxsize=1 << 16)
 def _label_score(cell: str, row_label: str) -> float:
+    """How well a printed label matches a template label; cached, as a batch sees the same labels again."""
     c_enum, c_core = _core(fold(cell))
     r_enum, r_core = _core(fold(row_label))
     if not c_core:

@@ -1,17 +1,29 @@
-"""What a person sees in the terminal: the batch summary and one report's tables and checks."""
+"""What a person sees in the terminal: batch progress and summary, one report's tables and checks."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from nlp import template as tpl
+from nlp.batch import BatchResult, FileResult
 from nlp.classify import LOW_CONFIDENCE
 from nlp.compare import Comparison
 from nlp.models import Cell, Report
+from nlp.store import SearchHit
 
 _STATUS_STYLE = {
     "fail": "bold red",
@@ -19,13 +31,6 @@ _STATUS_STYLE = {
     "not_assessable": "dim",
     "pass": "green",
 }
-
-
-def cells_found(report: Report) -> tuple[int, int]:
-    """(cells with a value or an explicit blank, all template cells)."""
-    total = len(report.cells)
-    found = sum(1 for c in report.cells.values() if c.status != "missing")
-    return found, total
 
 
 def display_path(path: str) -> str:
@@ -37,31 +42,110 @@ def display_path(path: str) -> str:
         return path
 
 
-def summary_row(report: Report) -> list[str]:
-    found, total = cells_found(report)
-    failed = report.failed_checks()
-    return [
-        display_path(report.source.path),
-        report.meta.organ or "?",
-        str(report.meta.year or "?"),
-        report.meta.template,
-        f"{len(report.sections)}/6",
-        f"{found}/{total}",
-        str(len(failed)) if failed else "0",
-    ]
+class BatchProgressBar:
+    """The live line of `xxgk analyze`: files done of all, failures, rate and time left."""
+
+    def __init__(self, console: Console) -> None:
+        self.bar = Progress(
+            TextColumn("[bold]xxgk analyze"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[problems]}"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        self.task: TaskID | None = None
+        self.analysed = self.failed = self.not_reports = 0
+        self.started = time.monotonic()
+
+    def __enter__(self) -> BatchProgressBar:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.bar.stop()
+
+    def start(self, total: int) -> None:
+        self.started = time.monotonic()
+        self.task = self.bar.add_task("analyse", total=total, problems="", rate="")
+
+    def advance(self, result: FileResult) -> None:
+        assert self.task is not None
+        self.failed += result.status == "failed"
+        self.not_reports += result.status == "not_a_report"
+        if not result.resumed:
+            self.analysed += 1
+        rate = self.analysed / max(time.monotonic() - self.started, 1e-6)
+        problems = f"[red]{self.failed} failed[/red]" if self.failed else "0 failed"
+        if self.not_reports:
+            problems += f", {self.not_reports} not reports"
+        self.bar.update(self.task, advance=1, problems=problems, rate=f"{rate:.1f} files/s")
 
 
-def summary_table(reports: list[Report], failures: list[tuple[str, str]]) -> Table:
+_REPORT_TABLE_LIMIT = 50
+_PROBLEM_LIST_LIMIT = 30
+
+
+def report_table(files: list[FileResult]) -> Table:
+    """One line per file: what was found in it, or why there is no report."""
     table = Table(title="xxgk analyze", show_lines=False)
     for name in ("report", "organ", "year", "template", "sections", "cells", "checks failed"):
         table.add_column(name, overflow="fold")
-    for report in reports:
-        row = summary_row(report)
-        style = "red" if row[-1] != "0" else None
-        table.add_row(*row, style=style)
-    for path, problem in failures:
-        table.add_row(display_path(path), f"[red]failed: {problem}[/red]", "", "", "", "", "")
+    for f in files:
+        if f.report is not None:
+            r = f.report
+            failed = str(r.checks_failed)
+            row = [r.organ or "?", str(r.year or "?"), r.template, f"{r.sections_found}/6"]
+            row += [f"{r.cells_found}/{r.cells_total}", failed]
+            table.add_row(display_path(f.source), *row, style="red" if r.checks_failed else None)
+        else:
+            table.add_row(display_path(f.source), _problem(f), "", "", "", "", "")
     return table
+
+
+def _problem(f: FileResult) -> str:
+    if f.status == "pending":
+        return "[yellow]not analysed (interrupted)[/yellow]"
+    if f.status == "not_a_report":
+        return f"[yellow]not a report: {f.error}[/yellow]"
+    return f"[red]failed ({f.stage}): {f.error}[/red]"
+
+
+def totals_table(result: BatchResult) -> Table:
+    """Per file type: how many files, analysed now or unchanged, not reports, failed, pages."""
+    table = Table(title="xxgk analyze — totals")
+    for name in ("type", "files", "analysed", "unchanged", "not reports", "failed", "pages"):
+        table.add_column(name, justify="right")
+    kinds = sorted({f.kind for f in result.files})
+    for kind in [*kinds, None]:
+        files = [f for f in result.files if kind is None or f.kind == kind]
+        pages = sum(f.report.pages or 0 for f in files if f.report is not None)
+        table.add_row(
+            kind or "[bold]all[/bold]",
+            str(len(files)),
+            str(sum(1 for f in files if not f.resumed and f.status in ("ok", "not_a_report", "failed"))),
+            str(sum(1 for f in files if f.resumed)),
+            str(sum(1 for f in files if f.status == "not_a_report")),
+            str(sum(1 for f in files if f.status == "failed")),
+            str(pages or ""),
+        )
+    return table
+
+
+def batch_summary(result: BatchResult, console: Console) -> None:
+    """The per-file table for a small batch; totals and the problems for any batch."""
+    if len(result.files) <= _REPORT_TABLE_LIMIT:
+        console.print(report_table(result.files))
+    else:
+        problems = [f for f in result.files if f.status != "ok"]
+        for f in problems[:_PROBLEM_LIST_LIMIT]:
+            console.print(f"{display_path(f.source)}: {_problem(f)}")
+        if len(problems) > _PROBLEM_LIST_LIMIT:
+            console.print(f"… and {len(problems) - _PROBLEM_LIST_LIMIT} more (see summary.json)")
+    console.print(totals_table(result))
 
 
 def _fmt(cell: Cell | None) -> str:
@@ -135,6 +219,22 @@ def paragraph_table(report: Report) -> Table:
         confidence = "" if p.confidence is None else f"{p.confidence:.2f}"
         table.add_row(
             str(i), p.section or "", p.label or "", confidence, p.text[:40], style="yellow" if low else None
+        )
+    return table
+
+
+def search_table(query: str, hits: list[SearchHit]) -> Table:
+    table = Table(title=f"xxgk search {query}", show_lines=True)
+    for name in ("report", "organ", "year", "section", "kind", "text"):
+        table.add_column(name, overflow="fold")
+    for hit in hits:
+        table.add_row(
+            display_path(hit.path),
+            hit.organ or "?",
+            str(hit.year or "?"),
+            hit.section or "",
+            hit.kind,
+            hit.text,
         )
     return table
 

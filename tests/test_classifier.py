@@ -175,7 +175,7 @@ def test_label_command_refuses_a_line_without_text():
 def test_analyze_writes_every_item_of_the_batch_to_items_csv(tmp_path):
     result = runner.invoke(app, ["analyze", str(CORPUS), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    with (tmp_path / "items.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "items.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert set(rows[0]) == {"report", "organ", "year", "kind", "text"}
     shijiang = [r for r in rows if r["organ"] == "石江乡人民政府"]

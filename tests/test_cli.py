@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -46,13 +49,32 @@ def test_analyze_without_arguments_processes_the_bundled_corpus(tmp_path, monkey
 
 def test_analyze_takes_files_and_folders_with_an_output_dir(tmp_path):
     out = tmp_path / "results"
+    copy = tmp_path / "copy-of-changfu.txt"
+    copy.write_bytes((CORPUS / "changfu-town_2020.txt").read_bytes())
     result = runner.invoke(
-        app, ["analyze", str(CORPUS / "changfu-town_2020.txt"), str(CORPUS), "-o", str(out)]
+        app,
+        ["analyze", str(CORPUS / "changfu-town_2020.txt"), str(CORPUS), str(copy), "-o", str(out)],
     )
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert len(summary) == 6  # the file given twice is analysed twice, written under unique names
-    assert len(list(out.glob("changfu-town_2020*.json"))) == 2
+    # A file named twice is one input; its copy is another input with the same content.
+    assert [Path(s["source"]).name for s in summary] == [
+        "changfu-town_2020.txt",
+        "daoshi-town_2020.txt",
+        "huyuan-township_2020.txt",
+        "shijiang-township_2020.txt",
+        "zaoling-township_2020.txt",
+        "copy-of-changfu.txt",
+    ]
+    assert {s["status"] for s in summary} == {"ok"}
+    assert summary[0]["sha256"] == summary[-1]["sha256"]
+    copy_doc = json.loads((out / "copy-of-changfu.json").read_text(encoding="utf-8"))
+    original = json.loads((out / "changfu-town_2020.json").read_text(encoding="utf-8"))
+    assert copy_doc["source"]["path"] == str(copy)
+    assert copy_doc["cells"] == original["cells"]
+    with closing(sqlite3.connect(out / "xxgk.sqlite")) as db:
+        assert db.execute("SELECT COUNT(*) FROM reports").fetchone() == (5,)  # stored once per content
+        assert db.execute("SELECT COUNT(*) FROM files").fetchone() == (6,)
 
 
 def test_parse_prints_the_json_document():
