@@ -108,11 +108,14 @@ def build_corpus(folder: Path, count: int, sources: list[Path]) -> dict[str, int
 
 
 class PeakMemory:
-    """Peak resident memory of a process and all its descendants, sampled every 20 ms."""
+    """Peak memory of a process and all its descendants, sampled every 20 ms: the sum of RSS
+    (counts pages the workers share with the forkserver once per process) and the sum of PSS
+    (shares them out: the memory the run really occupies)."""
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak_total = 0
+        self.peak_pss = 0
         self.peak_parent = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -121,15 +124,18 @@ class PeakMemory:
     def _sample(self) -> None:
         while not self._stop.is_set():
             try:
-                parent = self.root.memory_info().rss
-                total = parent
+                info = self.root.memory_full_info()
+                parent, total, pss = info.rss, info.rss, info.pss
                 for child in self.root.children(recursive=True):
                     with suppress(psutil.NoSuchProcess):
-                        total += child.memory_info().rss
+                        child_info = child.memory_full_info()
+                        total += child_info.rss
+                        pss += child_info.pss
             except psutil.NoSuchProcess:
                 return
             self.peak_parent = max(self.peak_parent, parent)
             self.peak_total = max(self.peak_total, total)
+            self.peak_pss = max(self.peak_pss, pss)
             time.sleep(0.02)
 
     def stop(self) -> None:
@@ -296,6 +302,10 @@ def main() -> None:
         f"peak RSS, whole process tree: {mb(memory.peak_total)} at {args.reports} files "
         f"(parent {mb(memory.peak_parent)}); {mb(quarter_memory.peak_total)} at {args.reports // 4} files "
         f"(parent {mb(quarter_memory.peak_parent)})"
+    )
+    print(
+        f"peak PSS, whole process tree (shared pages counted once): {mb(memory.peak_pss)} at "
+        f"{args.reports} files; {mb(quarter_memory.peak_pss)} at {args.reports // 4} files"
     )
 
     one, _ = analyze_run(work / "corpus", work / "out-1", 1)

@@ -134,7 +134,7 @@ def _start_method() -> multiprocessing.context.BaseContext:
     """forkserver: workers fork from a clean process that has imported the pipeline once."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["nlp.batch"])
+        context.set_forkserver_preload(["nlp.batch", "nlp.preload"])
         return context
     return multiprocessing.get_context("spawn")
 

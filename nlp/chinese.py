@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -35,8 +35,31 @@ def words(text: str) -> list[str]:
 
     Module-level (not a lambda) so that a fitted vectorizer that uses it can be saved with skops.
     """
+    return list(_segmented(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _segmented(text: str) -> tuple[str, ...]:
+    """Segmentation is the costliest step of a report; the classifier, the item splitter and the
+    search index all ask for the same paragraphs, so each is segmented once."""
     _jieba_ready()
-    return [w for w in jieba.lcut(_NON_WORD_RE.sub(" ", text), HMM=False) if w != " "]
+    return tuple(w for w in jieba.lcut(_NON_WORD_RE.sub(" ", text), HMM=False) if w != " ")
+
+
+def search_words(text: str) -> list[str]:
+    """Words for a full-text index: every word, preceded by its parts of two and three
+    characters that are words themselves (政府信息公开 → 政府, 信息, 公开, …), as jieba's search
+    mode does."""
+    out: list[str] = []
+    frequencies = jieba.dt.FREQ
+    for word in _segmented(text):
+        for n in (2, 3):
+            if len(word) > n:
+                out.extend(
+                    word[i : i + n] for i in range(len(word) - n + 1) if frequencies.get(word[i : i + n])
+                )
+        out.append(word)
+    return out
 
 
 @cache

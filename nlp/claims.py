@@ -129,6 +129,10 @@ _STATE_PATTERNS: dict[str, list[list[dict]]] = {
 }
 
 
+# Only paragraphs that mention one of these can state a claim; the others skip the parser.
+_CLAIM_CUE_RE = re.compile(r"申请|复议|诉讼|规范性文件|规章|办结|答复|受理")
+
+
 @cache
 def _matcher() -> Matcher:
     matcher = Matcher(chinese_nlp().vocab)
@@ -141,7 +145,7 @@ def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
     """Every number the prose states about requests, reviews and lawsuits, sentence by sentence."""
     nlp, matcher = chinese_nlp(), _matcher()
     claims: list[Claim] = []
-    texts = (nfkc(_SPACE_RE.sub("", p.text)) for p in paragraphs)
+    texts = (nfkc(_SPACE_RE.sub("", p.text)) for p in paragraphs if _CLAIM_CUE_RE.search(p.text))
     for doc in nlp.pipe(texts):
         for sentence in doc.sents:
             found: dict[str, list[Claim]] = {}

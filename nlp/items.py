@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from nlp.classify import paragraph_rows
+from nlp.classify import paragraph_rows, predict_proba
 from nlp.gold import heading_label
 from nlp.models import Item, Paragraph
 
@@ -54,49 +54,51 @@ def _lead_in_kind(lead_in: str) -> str | None:
 
 
 def paragraph_items(model: Pipeline | None, paragraph: Paragraph, index: int) -> list[Item]:
-    """The items of a problem or measure paragraph (none for other labels); index = its position."""
-    if paragraph.label not in ITEM_KINDS:
-        return []
-    parts = split_parts(paragraph.text)
-    items = [body for lead, body in parts if not lead]
-    if not items:
-        return []
-    kinds = _item_kinds(model, paragraph, parts)
-    return [
-        Item(kind=kind, text=body, section=paragraph.section, paragraph=index)  # type: ignore[arg-type]
-        for body, kind in zip(items, kinds, strict=True)
-    ]
+    """The items of one problem or measure paragraph (none for other labels); index = its position."""
+    return [item.model_copy(update={"paragraph": index}) for item in report_items(model, [paragraph])]
 
 
-def _item_kinds(model: Pipeline | None, paragraph: Paragraph, parts: list[tuple[bool, str]]) -> list[str]:
-    bodies = [body for lead, body in parts if not lead]
-    default = paragraph.label if paragraph.label in ITEM_KINDS else "measure"
-    if model is not None:
-        rows = paragraph_rows(
-            [{"text": b, "section": paragraph.section, "heading": paragraph.heading} for b in bodies]
-        )
-        proba = model.predict_proba(rows)
-        columns = [list(model.classes_).index(k) for k in ITEM_KINDS]
-        guessed = [ITEM_KINDS[int(np.argmax(row[columns]))] for row in proba]
-    else:
-        guessed = [default] * len(bodies)
+def _guessed_kinds(model: Pipeline | None, bodies: list[tuple[Paragraph, str]]) -> list[str]:
+    """The model's problem/measure reading of every item body, in one call for a whole report."""
+    if model is None or not bodies:
+        return [p.label if p.label in ITEM_KINDS else "measure" for p, _ in bodies]
+    rows = paragraph_rows([{"text": b, "section": p.section, "heading": p.heading} for p, b in bodies])
+    proba = predict_proba(model, rows)
+    columns = [list(model.classes_).index(k) for k in ITEM_KINDS]
+    return [ITEM_KINDS[int(np.argmax(row[columns]))] for row in proba]
+
+
+def _item_kinds(paragraph: Paragraph, parts: list[tuple[bool, str]], guessed: list[str]) -> list[str]:
+    """A lead-in ("存在的问题：", "改进措施：") or the sub-heading names the kind of the items after
+    it; otherwise the model's reading of each item stands."""
+    named = heading_label(paragraph.heading)
+    named = named if named in ITEM_KINDS else None
     kinds: list[str] = []
-    named: str | None = (
-        heading_label(paragraph.heading) if heading_label(paragraph.heading) in ITEM_KINDS else None
-    )
-    k = 0
     for lead, body in parts:
         if lead:
             named = _lead_in_kind(body) or named
             continue
-        kinds.append(named or guessed[k])
-        k += 1
+        kinds.append(named or guessed[len(kinds)])
     return kinds
 
 
 def report_items(model: Pipeline | None, paragraphs: Sequence[Paragraph]) -> list[Item]:
     """Items of every paragraph labelled problem or measure, in document order."""
-    items: list[Item] = []
+    found: list[tuple[int, Paragraph, list[tuple[bool, str]]]] = []
     for index, paragraph in enumerate(paragraphs):
-        items.extend(paragraph_items(model, paragraph, index))
+        if paragraph.label in ITEM_KINDS:
+            parts = split_parts(paragraph.text)
+            if any(not lead for lead, _ in parts):
+                found.append((index, paragraph, parts))
+    guessed = iter(
+        _guessed_kinds(model, [(p, body) for _, p, parts in found for lead, body in parts if not lead])
+    )
+    items: list[Item] = []
+    for index, paragraph, parts in found:
+        bodies = [body for lead, body in parts if not lead]
+        kinds = _item_kinds(paragraph, parts, [next(guessed) for _ in bodies])
+        items.extend(
+            Item(kind=kind, text=body, section=paragraph.section, paragraph=index)  # type: ignore[arg-type]
+            for body, kind in zip(bodies, kinds, strict=True)
+        )
     return items

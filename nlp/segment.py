@@ -11,6 +11,8 @@ import re
 
 import jieba
 
+from nlp.chinese import search_words
+
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary on stderr otherwise
 
 _NOT_A_WORD = re.compile(r"^[\W_]+$")
@@ -23,7 +25,7 @@ def load_dictionary() -> None:
 
 def index_words(text: str) -> str:
     """The text as space-separated words; search mode adds the parts of long words (政府信息 → 政府, 信息)."""
-    return " ".join(w for w in jieba.cut_for_search(text) if not _NOT_A_WORD.match(w))
+    return " ".join(w for w in search_words(text) if not _NOT_A_WORD.match(w))
 
 
 def match_expression(query: str) -> str:
