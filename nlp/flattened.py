@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from nlp import template as tpl
-from nlp.models import Cell
+from nlp.models import Alternative, Cell
 from nlp.normalize import nfkc, to_simplified
 
 _MAX_CANDIDATES = 20000
@@ -180,8 +180,9 @@ def _sum_rule(parts: tuple[str, ...], size: int = 7) -> bool:
 
 def solve(
     rows: list[FlatRow], t4_run: str | None, stated: dict[str, int]
-) -> tuple[dict[str, Cell], list[str]]:
-    """Cells for the rows of flattened text, with the rules applied in order of strength."""
+) -> tuple[dict[str, Cell], list[Alternative], list[str]]:
+    """Cells for the rows of flattened text, with the rules applied in order of strength, and
+    the splits left open for rows that stay ambiguous."""
     warnings: list[str] = []
     candidates: list[_Candidates] = []
     for row in rows:
@@ -199,8 +200,13 @@ def solve(
     for cand in candidates:
         _emit(cand, cells, warnings)
     if t4_run:
-        _emit_t4(t4_run, cells, warnings)
-    return cells, warnings
+        candidates.append(_emit_t4(t4_run, cells, warnings))
+    alternatives = [
+        Alternative(keys=c.row.keys, options=[[_num(p) for p in o[0]] for o in c.options])
+        for c in candidates
+        if len(c.options) > 1
+    ]
+    return cells, alternatives, warnings
 
 
 def _apply_columns(candidates: list[_Candidates]) -> None:
@@ -329,7 +335,7 @@ def _emit(cand: _Candidates, cells: dict[str, Cell], warnings: list[str]) -> Non
         )
 
 
-def _emit_t4(run: str, cells: dict[str, Cell], warnings: list[str]) -> None:
+def _emit_t4(run: str, cells: dict[str, Cell], warnings: list[str]) -> _Candidates:
     """表四's run of 15 cells, split group by group under R4 (total = the other four)."""
     keys = [f"t4.{g}.{c.key}" for g, _ in tpl.T4_GROUPS for c in tpl.T4_COLUMNS]
     options = [
@@ -337,3 +343,4 @@ def _emit_t4(run: str, cells: dict[str, Cell], warnings: list[str]) -> None:
     ]
     cand = _Candidates(FlatRow(keys, ["count"] * 15, run), options, "R4")
     _emit(cand, cells, warnings)
+    return cand

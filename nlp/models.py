@@ -117,6 +117,14 @@ class CheckResult(BaseModel):
     message: str
 
 
+class Alternative(BaseModel):
+    """The splits still possible for a row of a flattened table (its cells are `ambiguous`):
+    each option gives one value per key. Another year's report can decide between them."""
+
+    keys: list[str]
+    options: list[list[int | float]]
+
+
 class Item(BaseModel):
     kind: Literal["problem", "measure"]
     text: str
@@ -145,6 +153,7 @@ class Report(BaseModel):
     cells: dict[str, Cell]
     checks: list[CheckResult]
     items: list[Item] = Field(default_factory=list)
+    alternatives: list[Alternative] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
     def failed_checks(self) -> list[CheckResult]:

@@ -76,6 +76,7 @@ def analyze_document(doc: RawDocument) -> Report:
         cells=extracted.cells,
         checks=checks,
         items=report_items(model, paragraphs),
+        alternatives=extracted.alternatives,
         warnings=warnings,
     )
 

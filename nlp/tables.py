@@ -16,7 +16,7 @@ from functools import lru_cache
 from nlp import template as tpl
 from nlp.cells import is_numeric, is_value_like, parse_cell
 from nlp.flattened import find_rows, solve
-from nlp.models import Block, Cell, Section, TableStatus
+from nlp.models import Alternative, Block, Cell, Section, TableStatus
 from nlp.normalize import fold
 
 _CAPTION_RE = re.compile(r"第二十.{0,2}条第?[(（]?([一二三四五六七八九十]+)[)）]?项")
@@ -34,6 +34,7 @@ class ExtractedTables:
     cells: dict[str, Cell]
     tables: dict[str, TableStatus]
     warnings: list[str] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
 
 
 def _core(label: str) -> tuple[str | None, str]:
@@ -538,6 +539,7 @@ def extract_tables(
     working = version or "v2021"
     ex = _Extractor(working)
     ex.run(rows)
+    alternatives: list[Alternative] = []
     if not any(c.value is not None for c in ex.cells.values()):
         region = _region_text(blocks, sections)
         flat_version, flat_signals = detect_version(region)
@@ -545,7 +547,7 @@ def extract_tables(
         if flat_rows or t4_run:
             version, signals, working = flat_version, flat_signals, flat_version or working
             ex = _Extractor(working)
-            ex.cells, flat_warnings = solve(flat_rows, t4_run, stated or {})
+            ex.cells, alternatives, flat_warnings = solve(flat_rows, t4_run, stated or {})
             ex.warnings.extend(["flattened_tables: cells split from digit runs", *flat_warnings])
             ex.found = {k.split(".")[0] for k in ex.cells}
     cells: dict[str, Cell] = {}
@@ -566,4 +568,4 @@ def extract_tables(
             statuses[name] = "filled"
         else:
             statuses[name] = "not_filled"
-    return ExtractedTables(version, signals, cells, statuses, ex.warnings)
+    return ExtractedTables(version, signals, cells, statuses, ex.warnings, alternatives)

@@ -302,6 +302,12 @@ def show_comparison(comparison: Comparison, console: Console) -> None:
     for c in comparison.checks:
         checks.add_row(c.id, f"[{_STATUS_STYLE[c.status]}]{c.status}[/]", c.message)
     console.print(checks)
+    if comparison.resolved:
+        console.print(
+            f"[green]{len(comparison.resolved)} 个拼接单元格由另一年度报告确定[/green]: "
+            + ", ".join(comparison.resolved[:8])
+            + (" …" if len(comparison.resolved) > 8 else "")
+        )
     changes = Table(title=f"表格变化（{len(comparison.changes)} 个单元格）")
     for name in ("cell", str(earlier), str(later), "变化"):
         changes.add_column(name, justify="right" if name != "cell" else "left")

@@ -12,7 +12,7 @@ from functools import cache
 
 import pytest
 
-from nlp.compare import compare_reports
+from nlp.compare import compare_reports, resolve_across_years
 from nlp.models import Report
 from nlp.pipeline import analyze_file
 
@@ -145,3 +145,16 @@ def test_compare_hongze_2023_and_2024(shared):
     changes = {c.key: c for c in comparison.changes}
     assert changes["t2.art20_1.normative_docs.in_force"].delta == 3
     assert changes["t3.new_received.total"].after == 95
+
+
+def test_the_other_years_report_decides_the_flattened_cells_one_year_leaves_open(shared):
+    """pingtan 2019 and 2020: 上一年项目数量 + 本年增/减 (2019) = 上一年项目数量 (2020), and
+    对外公开总数量 runs on, so the two pages together split every run the gold reads."""
+    earlier, later, resolved = resolve_across_years(
+        analyzed("pingtan_2019_flattened"), analyzed("pingtan_2020_flattened")
+    )
+    assert len(resolved) == sum(NEEDS_OTHER_YEAR.values())
+    for report, name in ((earlier, "pingtan_2019_flattened"), (later, "pingtan_2020_flattened")):
+        gold = next(g for g in REALDOCS if g["_name"] == name)
+        differ, wrong = _cell_diff(gold, report)
+        assert (differ, wrong) == ([], [])
