@@ -8,6 +8,7 @@ The fitted Pipeline is saved with skops (no pickle) to models/paragraph_classifi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -24,9 +25,10 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 from skops.io import dump, get_untrusted_types, load
 
-from nlp.chinese import words
+from nlp.chinese import SENTENCE_END, words
 from nlp.gold import heading_label
 from nlp.models import Paragraph
+from nlp.normalize import nfkc
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "paragraph_classifier.skops"
 # Below this the label is shown as uncertain (`xxgk show`, `xxgk label` keep the number).
@@ -37,8 +39,31 @@ TEXT, SECTION, HEADING = 0, 1, 2
 WORD_FEATURES = 2**16
 CHAR_FEATURES = 2**17
 HEADING_FEATURES = 2**12
-# The only non-scikit-learn name a saved model may refer to.
-_OWN_TYPES = ("nlp.chinese.words",)
+LEAD_FEATURES = 2**15
+CUE_FEATURES = 2**8
+# A paragraph's first part decides its label when it covers several topics (LABELS.md, "Deciding
+# hard cases"): this many characters at most, up to the first sentence end.
+LEAD_CHARS = 60
+# The typical cues of LABELS.md, one pattern per label (matched on NFKC text without whitespace): a cue found in
+# the paragraph, and one found in its first part, are features of their own.
+CUES: tuple[tuple[str, str], ...] = (
+    ("preamble", r"根据《|依据《|统计期限|统计时限|本报告由|组成|如对本报告|联系电话|邮编|电子版"),
+    ("general", r"坚持以.{0,20}为指导|紧紧围绕|取得.{0,4}成效|现将.{0,20}报告如下"),
+    ("proactive", r"主动公开.{0,12}\d+|公开了|重点领域|财政预决算|预算|决算"),
+    ("on_request", r"依申请|收到.{0,10}申请|受理.{0,10}申请|办结|答复|行政复议|行政诉讼"),
+    ("management", r"保密审查|先审查|先审后发|三审三校|公开指南|公开目录|动态调整|清理|公开属性|规范性文件"),
+    ("platform", r"门户网站|公众号|新媒体|公开栏|查阅点|便民服务中心|服务大厅|12345|专栏|档案馆|图书馆"),
+    ("interpretation", r"解读|图解|回应.{0,4}关切|关切|舆情|新闻发布|发布会|热点|在线访谈|问政|信箱|留言"),
+    ("oversight", r"领导小组|分管领导|专人负责|培训|考核|监督检查|督查|社会评议|责任追究"),
+    ("problem", r"存在.{0,12}(?:问题|不足|短板|差距)|有待|不够|不足|偏少|不及时|差距|薄弱|短板|[仍尚还]需"),
+    ("measure", r"下一步|进一步|^(?:我们)?将|将(?:继续|进一步|切实|重点|着力|持续)|加强|完善|改进措施|整改"),
+    ("other", r"处理费|收费|建议提案|人大代表建议|政协.{0,4}提案|无其他需要报告|^无。?$"),
+)
+_CUE_RES = tuple((label, re.compile(pattern)) for label, pattern in CUES)
+_LEAD_END_RE = re.compile("[" + "".join(SENTENCE_END) + "：:]")
+_SPACE_RE = re.compile(r"\s+")
+# The only non-scikit-learn names a saved model may refer to.
+_OWN_TYPES = ("nlp.chinese.words", "nlp.classify.lead", "nlp.classify.cue_tokens")
 
 
 def paragraph_rows(paragraphs: Sequence[Paragraph | dict]) -> np.ndarray:
@@ -48,6 +73,33 @@ def paragraph_rows(paragraphs: Sequence[Paragraph | dict]) -> np.ndarray:
         get = p.get if isinstance(p, dict) else lambda k, p=p: getattr(p, k)
         rows[i] = (get("text") or "", get("section") or "", get("heading") or "")
     return rows
+
+
+def _plain(text: str) -> str:
+    """NFKC without whitespace: cheap, and enough here (the readers already simplified the text)."""
+    return _SPACE_RE.sub("", nfkc(text))
+
+
+def _lead_of(plain: str) -> str:
+    head = plain[:LEAD_CHARS]
+    end = _LEAD_END_RE.search(head, 4)
+    return head[: end.start() + 1] if end else head
+
+
+def lead(text: str) -> str:
+    """The first part of a paragraph (NFKC, no whitespace): up to its first sentence end, at most
+    LEAD_CHARS characters. Module-level so that a saved model can refer to it."""
+    return _lead_of(_plain(text))
+
+
+def cue_tokens(text: str) -> list[str]:
+    """One token per LABELS.md cue pattern found in the paragraph, and one per pattern found in its
+    first part ("lead:problem"). Module-level so that a saved model can refer to it."""
+    plain = _plain(text)
+    first = _lead_of(plain)
+    return [label for label, pattern in _CUE_RES if pattern.search(plain)] + [
+        f"lead:{label}" for label, pattern in _CUE_RES if pattern.search(first)
+    ]
 
 
 def _hashed_tfidf(**hashing: object) -> Pipeline:
@@ -76,6 +128,14 @@ def make_classifier(c: float = 2.0) -> Pipeline:
                 TEXT,
             ),
             ("chars", _hashed_tfidf(analyzer="char", ngram_range=(1, 3), n_features=CHAR_FEATURES), TEXT),
+            (
+                "lead",
+                _hashed_tfidf(
+                    analyzer="char", preprocessor=lead, ngram_range=(1, 3), n_features=LEAD_FEATURES
+                ),
+                TEXT,
+            ),
+            ("cues", _hashed_tfidf(analyzer=cue_tokens, n_features=CUE_FEATURES), TEXT),
             (
                 "heading",
                 _hashed_tfidf(analyzer="char", ngram_range=(1, 2), n_features=HEADING_FEATURES),

@@ -10,7 +10,7 @@ from functools import cache
 import pytest
 from typer.testing import CliRunner
 
-from nlp.classify import default_model
+from nlp.classify import cue_tokens, default_model, lead
 from nlp.cli import app
 from nlp.gold import documents, labelled_paragraphs, load_gold, prefix_key
 from nlp.items import split_parts
@@ -114,9 +114,28 @@ def test_gold_labels_join_the_paragraphs_the_pipeline_produces(shared):
     data = labelled_paragraphs(docs, gold, weak=False)
     joined = Counter(d.doc_id for d in data)
     assert all(joined[f"corpus/{p.name}"] >= 10 for p in SEEDS)
-    assert len(data) >= 0.95 * sum(len(v) for v in gold.values()) - 110  # realdocs PDFs/HTML wait for readers
+    # 36 labels of pages.jsonl wait for paragraphs the structure stage currently drops
+    assert len(data) >= 0.97 * sum(len(v) for v in gold.values())
     counts = Counter(d.label for d in data)
     assert all(counts[label] >= 8 for label in ("problem", "measure", "interpretation", "other"))
+    # every realdocs label joins, PDFs and the HTML page included
+    for doc_id in {d for d, _ in gold if d.startswith("realdocs/")}:
+        assert joined[doc_id] == sum(len(v) for (d, _), v in gold.items() if d == doc_id), doc_id
+    assert {"realdocs/hongze_gov_2023.pdf", "realdocs/shanghai_gov_office_2019.html"} <= set(joined)
+
+
+def test_first_part_and_cue_words_of_real_paragraphs(shared):
+    docs = documents([shared / "realdocs" / "hongze_gov_2024.pdf"], [])
+    texts = [p.text for p in docs[0].paragraphs]
+
+    def starting(start: str) -> str:
+        return next(t for t in texts if t.startswith(start))
+
+    assert lead(starting("（一）主动公开")) == "(一)主动公开情况。"
+    problems = starting("2024 年，全区")  # 存在问题 only: problem cues, no measure in its first part
+    assert "problem" in cue_tokens(problems) and "lead:measure" not in cue_tokens(problems)
+    assert "lead:measure" in cue_tokens(starting("针对存在问题"))  # 2025 年我们将切实抓好以下工作
+    assert "other" in cue_tokens(starting("2024 年，区政府"))  # 信息处理费
 
 
 def test_copies_of_one_report_share_a_cross_validation_group(shared):
