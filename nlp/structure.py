@@ -160,8 +160,8 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
     """
     lines: list[tuple[int, str]] = []
     for i, block in enumerate(blocks[: min(stop, 12)]):
-        if block.kind == "text" and len(block.text) <= 60:
-            lines.append((i, _TITLE_PREFIX_RE.sub("", _clean_line(block.text))))
+        if block.kind == "text" and len(block.text) <= 60 and not block.text.rstrip().endswith(("。", "；")):
+            lines.append((i, _TITLE_PREFIX_RE.sub("", _clean_line(block.text))))  # a sentence is no title
     # A line with a year that ends like a title beats the first line that merely mentions
     # 信息公开 (page metadata such as "组配分类: …年度报告汇总").
     ranked = sorted(
@@ -194,6 +194,7 @@ _PAGE_METADATA_RE = re.compile(r"^[-·•\s]*[\u4e00-\u9fff]{2,6}\s*[:：|]")
 _RULE_LINE_RE = re.compile(r"^[=\-*_#~]{3,}")
 _TABLE_SECTIONS = frozenset({"s2_proactive", "s3_requests", "s4_review_litigation"})
 _SENTENCE_RE = re.compile(r"[。；！？]")
+_STATED_COUNT_RE = re.compile(r"\d+\s*(?:件|条|个|项|次|人|万元|元)")
 # "一是强化组织领导。" — the point a 一是/二是 enumeration names, when it is short.
 _ENUMERATED_POINT_RE = re.compile(
     r"(?:^|[。；])\s*[一二三四五六七八九十]+是([^。；，,：:]{2,20})[。；，,：:]"
@@ -227,7 +228,7 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             (_PAGE_METADATA_RE.match(text) and "。" not in text) or _RULE_LINE_RE.match(text)
         ):
             continue  # "发布机构: …", "==== 正文 ====": page metadata, not the report
-        if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text):
+        if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text) and not _STATED_COUNT_RE.search(text):
             continue  # a table label or number printed as a line, not narrative
         sub = _subheading(text)
         if sub is not None and section in by_key and len(sub[1]) <= 20:
