@@ -266,6 +266,15 @@ class ResultStore:
         )
         return {r[1]: ErrorRecord(*r) for r in rows}
 
+    def documents(self) -> Iterator[tuple[int, str | None, str]]:
+        """(report id, the JSON file name of its first input, JSON document) of every stored report."""
+        rows = self.db.execute(
+            "SELECT r.id, (SELECT MIN(f.output) FROM files f WHERE f.sha256 = r.sha256), r.document"
+            " FROM reports r ORDER BY r.id"
+        )
+        for report_id, output, document in rows:
+            yield report_id, output, zlib.decompress(document).decode("utf-8")
+
     def document(self, sha256: str) -> str:
         """The JSON document of a stored report."""
         row = self.db.execute("SELECT document FROM reports WHERE sha256 = ?", (sha256,)).fetchone()
