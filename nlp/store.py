@@ -137,6 +137,17 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
 CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5 (words);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5 (words);
+CREATE VIEW IF NOT EXISTS paragraph_list AS
+    SELECT p.id, p.report, r.organ, r.year, r.level, r.province, r.template,
+           p.position, p.section, p.heading, p.label, p.confidence, p.text
+    FROM paragraphs p JOIN reports r ON r.id = p.report;
+CREATE VIEW IF NOT EXISTS item_list AS
+    SELECT i.id, i.report, r.organ, r.year, r.level, r.province, i.position, i.kind, i.section, i.text
+    FROM items i JOIN reports r ON r.id = i.report;
+CREATE VIEW IF NOT EXISTS check_list AS
+    SELECT c.report, r.organ, r.year, r.level, r.province, r.template,
+           c.id AS check_id, c.rule, c.status, c.lhs, c.rhs, c.message
+    FROM checks c JOIN reports r ON r.id = c.report;
 """
 
 
