@@ -49,7 +49,13 @@ def test_overview_counts_reports_and_charts_them(results):
     charts = page.cssselect("svg.chart")
     assert len(charts) == 5
     years_chart = charts[0]
-    assert [t.text for t in years_chart.cssselect("text")][-5:] == ["乡镇（街道）", "县（区）", "市", "部门", "未识别"]
+    assert [t.text for t in years_chart.cssselect("text")][-5:] == [
+        "乡镇（街道）",
+        "县（区）",
+        "市",
+        "部门",
+        "未识别",
+    ]
     rows = page.cssselect("#report-list tbody tr")
     assert len(rows) == 17
     shijiang = next(r for r in rows if "石江乡人民政府" in r.text_content())
@@ -93,7 +99,9 @@ def test_report_page_colours_every_paragraph_by_label_with_its_confidence(result
         assert re.fullmatch(r".+ · 置信度 0\.\d\d|.+ · 置信度 1\.00", p.get("title"))
         assert "background:#" in p.get("style")
     problems = page.cssselect('#s5_problems p.para[data-label="problem"]')
-    assert problems and problems[0].text_content().endswith("三是群众对乡镇政府信息公开平台知晓率不高，参与度低。")
+    assert problems and problems[0].text_content().endswith(
+        "三是群众对乡镇政府信息公开平台知晓率不高，参与度低。"
+    )
     assert len(page.cssselect("#label-legend span")) == len(LABELS) + 2
     assert [li.text_content().split(" 主题")[0] for li in page.cssselect("#items-problem li")] == [
         "政府信息公开力度不强，公开时效性、公开内容质量有待加强",
@@ -120,7 +128,10 @@ def test_problem_list_holds_every_problem_with_filters(results):
     with closing(sqlite3.connect(results / "xxgk.sqlite")) as db:
         (count,) = db.execute("SELECT COUNT(*) FROM items WHERE kind = 'problem'").fetchone()
     assert len(rows) == count == 36
-    filters = {s.get("data-field"): [o.text for o in s.cssselect("option")] for s in page.cssselect("#filters select")}
+    filters = {
+        s.get("data-field"): [o.text for o in s.cssselect("option")]
+        for s in page.cssselect("#filters select")
+    }
     assert set(filters) == {"year", "level", "province", "theme"}
     assert filters["year"][:3] == ["全部", "2019", "2020"]
     assert all(r.get("data-theme").startswith("主题") for r in rows)
