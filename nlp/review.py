@@ -262,9 +262,9 @@ def equation_view(check: CheckResult, cells: dict[str, Cell], specs: dict[str, t
 class _TableBuilder:
     """Lays a report's cells out like the printed form, marking the cells of failed checks."""
 
-    def __init__(self, report: Report, joined: dict[str, Cell] | None = None) -> None:
+    def __init__(self, report: Report) -> None:
         self.report = report
-        self.cells = joined or report.cells
+        self.cells = report.cells
         self.specs = _specs(report)
         self.tips: dict[str, list[str]] = {}
         self.state: dict[str, str] = {}
@@ -446,23 +446,28 @@ class Site:
     def page(self, stored: StoredReport) -> str:
         return f"reports/r{stored.id}.html"
 
-    def history_of(self, stored: StoredReport) -> YearOverYear | None:
-        return next((h for h in self.histories if h.later.id == stored.id), None)
-
-    def theme_name(self, report: int, position: int) -> str:
-        for statement, number in zip(self.themes.problems, self.themes.assignment, strict=True):
-            if statement.report == report and statement.position == position and number >= 0:
-                return f"主题{number + 1} {self.themes.themes[number].name}"
-        return ""
-
-    def reused_in(self, report: int, position: int) -> list[str]:
-        by_id = {s.id: s for s in self.reports}
-        found = []
+    def __post_init__(self) -> None:
+        """Look-ups by report and item position, so that a large corpus renders in linear time."""
+        self._histories = {h.later.id: h for h in self.histories}
+        self._themes = {
+            (s.report, s.position): f"主题{n + 1} {self.themes.themes[n].name}"
+            for s, n in zip(self.themes.problems, self.themes.assignment, strict=True)
+            if n >= 0
+        }
+        names = {s.id: s.name for s in self.reports}
+        self._reused: dict[tuple[int, int], list[str]] = {}
         for reuse in self.reuses:
             for this, other in ((reuse.earlier, reuse.later), (reuse.later, reuse.earlier)):
-                if this.report == report and this.position == position:
-                    found.append(by_id[other.report].name)
-        return found
+                self._reused.setdefault((this.report, this.position), []).append(names[other.report])
+
+    def history_of(self, stored: StoredReport) -> YearOverYear | None:
+        return self._histories.get(stored.id)
+
+    def theme_name(self, report: int, position: int) -> str:
+        return self._themes.get((report, position), "")
+
+    def reused_in(self, report: int, position: int) -> list[str]:
+        return self._reused.get((report, position), [])
 
 
 def build_site(reports: list[StoredReport]) -> Site:
