@@ -66,6 +66,7 @@ def equation(
             id=check_id,
             rule=rule,
             cells=keys,
+            totals=len(total_keys),
             lhs=left,
             rhs=right,
             status=status,

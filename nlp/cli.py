@@ -1,5 +1,5 @@
-"""Command line: `xxgk analyze`, `export`, `search`, `parse FILE`, `show FILE`, `compare A B`;
-the classifier's `train`, `evaluate`, `label`."""
+"""Command line: `xxgk analyze`, `report`, `serve`, `export`, `search`, `parse FILE`, `show FILE`,
+`compare A B`; the classifier's `train`, `evaluate`, `label`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ from nlp.items import paragraph_items
 from nlp.models import Paragraph, Report
 from nlp.output import report_json, write_atomic
 from nlp.pipeline import analyze_file
+from nlp.results import ResultsError
+from nlp.review import write_review
+from nlp.serve import ServeError, run_datasette
 from nlp.store import DB_NAME, ResultStore, StoreError
 from nlp.terminal import BatchProgressBar, batch_summary, search_table, show_comparison, show_report
 
@@ -123,6 +126,8 @@ def analyze(
         _fail(str(exc))
     write_items_csv(output / DB_NAME, output / "items.csv")
     batch_summary(result, console)
+    if result.count("ok"):
+        console.print(f"review pages: {write_review(output)}")
     ok = result.count("ok")
     rate = result.analysed / result.seconds if result.seconds else 0.0
     console.print(
@@ -135,6 +140,40 @@ def analyze(
         raise typer.Exit(130)
     if not ok:
         raise typer.Exit(1)
+
+
+OutputArgument = Annotated[Path, typer.Argument(help="Output folder of `xxgk analyze` (holds xxgk.sqlite).")]
+
+
+@app.command()
+def report(
+    output: OutputArgument = Path("out"),
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Folder for the pages (default: OUTPUT/review).")
+    ] = None,
+) -> None:
+    """Write the HTML review pages (overview, a page per report, problem list, corpus analyses);
+    they open offline in any browser."""
+    try:
+        index = write_review(output, to)
+    except ResultsError as exc:
+        _fail(str(exc))
+    typer.echo(f"review pages: {index}")
+
+
+@app.command()
+def serve(
+    output: OutputArgument = Path("out"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+) -> None:
+    """Browse the results database in Datasette (pip install 'xxgk-nlp[serve]'): facets, labels,
+    Chinese full-text search."""
+    try:
+        status = run_datasette(output, host, port)
+    except ServeError as exc:
+        _fail(str(exc))
+    raise typer.Exit(status)
 
 
 @app.command()

@@ -42,6 +42,20 @@ LABELS = (
     "measure",
     "other",
 )
+# The labels' Chinese names (LABELS.md), for readers of the review pages.
+LABEL_NAMES: dict[str, str] = {
+    "preamble": "编制说明",
+    "general": "总体概述",
+    "proactive": "主动公开",
+    "on_request": "依申请公开",
+    "management": "政府信息管理",
+    "platform": "平台建设",
+    "interpretation": "政策解读与回应关切",
+    "oversight": "监督保障",
+    "problem": "存在问题",
+    "measure": "改进措施",
+    "other": "其他事项",
+}
 PREFIX_CHARS = 12
 _SAME_REPORT_MIN_SHARED = 2
 

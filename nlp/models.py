@@ -111,6 +111,9 @@ class CheckResult(BaseModel):
     id: str
     rule: str
     cells: list[str]
+    # For an identity (R1–R4, X1–X3): the first `totals` keys of `cells` add up to `lhs`, the
+    # rest to `rhs`, so the equation can be written out term by term.
+    totals: int | None = None
     lhs: float | int | None
     rhs: float | int | None
     status: CheckStatus

@@ -137,6 +137,17 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
 CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5 (words);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5 (words);
+CREATE VIEW IF NOT EXISTS paragraph_list AS
+    SELECT p.id, p.report, r.organ, r.year, r.level, r.province, r.template,
+           p.position, p.section, p.heading, p.label, p.confidence, p.text
+    FROM paragraphs p JOIN reports r ON r.id = p.report;
+CREATE VIEW IF NOT EXISTS item_list AS
+    SELECT i.id, i.report, r.organ, r.year, r.level, r.province, i.position, i.kind, i.section, i.text
+    FROM items i JOIN reports r ON r.id = i.report;
+CREATE VIEW IF NOT EXISTS check_list AS
+    SELECT c.report, r.organ, r.year, r.level, r.province, r.template,
+           c.id AS check_id, c.rule, c.status, c.lhs, c.rhs, c.message
+    FROM checks c JOIN reports r ON r.id = c.report;
 """
 
 
@@ -265,6 +276,15 @@ class ResultStore:
             "SELECT path, sha256, status, stage, message FROM errors WHERE sha256 IS NOT NULL ORDER BY id"
         )
         return {r[1]: ErrorRecord(*r) for r in rows}
+
+    def documents(self) -> Iterator[tuple[int, str | None, str]]:
+        """(report id, the JSON file name of its first input, JSON document) of every stored report."""
+        rows = self.db.execute(
+            "SELECT r.id, (SELECT MIN(f.output) FROM files f WHERE f.sha256 = r.sha256), r.document"
+            " FROM reports r ORDER BY r.id"
+        )
+        for report_id, output, document in rows:
+            yield report_id, output, zlib.decompress(document).decode("utf-8")
 
     def document(self, sha256: str) -> str:
         """The JSON document of a stored report."""

@@ -67,6 +67,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
     ),
 )
 SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
+# The statistical table each of sections 二–四 holds.
+SECTION_TABLES: dict[str, str] = {"s2_proactive": "t2", "s3_requests": "t3", "s4_review_litigation": "t4"}
 SECTION_BY_KEY: dict[str, SectionSpec] = {s.key: s for s in SECTIONS}
 
 
@@ -96,6 +98,8 @@ class Block:
 
 
 # ---------------------------------------------------------------- 表二 (t2)
+
+T2_CONTENT_LABEL = "信息内容"  # the header of 表二's first column
 
 _V2019_COUNTS3 = (
     Column("prev_year_items", "上一年项目数量"),
@@ -241,6 +245,25 @@ T3_OUTCOME_COMMON: tuple[str, ...] = tuple(r.key for r in _T3_HEAD[2:])
 T3_INTAKE_ROWS: tuple[str, ...] = tuple(r.key for r in _T3_HEAD[:2])
 T3_CLOSING_ROWS: tuple[str, ...] = tuple(r.key for r in _T3_TAIL)
 T3_ANCHORS: tuple[str, ...] = ("勾稽关系", "申请人情况")
+# The printed form's layout (for showing a table as the form prints it): the outcome rows sit
+# under 三、本年度办理结果; （三）–（六） group their numbered sub-rows; the five organisation
+# columns sit under 法人或其他组织.
+T3_OUTCOME_HEADING = T3_GROUP_LABELS[0]
+T3_ROW_GROUPS: dict[str, tuple[str, ...]] = dict(
+    zip(
+        T3_GROUP_LABELS[1:],
+        (
+            tuple(r.key for r in _T3_HEAD[4:12]),
+            tuple(r.key for r in _T3_HEAD[12:15]),
+            tuple(r.key for r in _T3_HEAD[15:20]),
+            tuple(r.key for r in T3_OTHER_SPLIT),
+        ),
+        strict=True,
+    )
+)
+T3_APPLICANTS_LABEL = T3_ANCHORS[1]
+T3_ORGANISATIONS_LABEL = "法人或其他组织"
+T3_ORGANISATION_COLUMNS: tuple[str, ...] = T3_APPLICANT_COLUMNS[1:]
 
 # ---------------------------------------------------------------- 表四 (t4)
 
@@ -257,6 +280,19 @@ T4_COLUMNS: tuple[Column, ...] = (
     Column("total", "总计"),
 )
 T4_ANCHORS: tuple[str, ...] = ("行政复议", "行政诉讼")
+# The printed form's header: 行政复议 over its five columns, 行政诉讼 over the two suit groups.
+T4_HEADER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (T4_ANCHORS[0], (T4_GROUPS[0][0],)),
+    (T4_ANCHORS[1], (T4_GROUPS[1][0], T4_GROUPS[2][0])),
+)
+
+# ---------------------------------------------------------------- table titles
+
+TABLE_TITLES: dict[str, str] = {
+    "t2": "表二 主动公开政府信息情况",
+    "t3": "表三 收到和处理政府信息公开申请情况",
+    "t4": "表四 政府信息公开行政复议、行政诉讼情况",
+}
 
 # ---------------------------------------------------------------- version signals
 

@@ -30,3 +30,17 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"../shared is required beside the repository (looked in {SHARED})")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def results(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`xxgk analyze` of the bundled corpus and the real documents, as a user runs it (this also
+    writes the review pages); the output folder."""
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    out = tmp_path_factory.mktemp("results")
+    result = CliRunner().invoke(app, ["analyze", str(CORPUS), str(shared / "realdocs"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out

@@ -1,0 +1,55 @@
+"""`xxgk serve`: the Datasette configuration, checked against Datasette itself."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+
+from typer.testing import CliRunner
+
+from nlp.cli import app
+from nlp.serve import DATABASE, datasette_metadata
+
+runner = CliRunner()
+
+
+def _get(results, path: str) -> dict:
+    from datasette.app import Datasette
+
+    datasette = Datasette([str(results / "xxgk.sqlite")], metadata=datasette_metadata())
+
+    async def fetch():
+        response = await datasette.client.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return asyncio.run(fetch())
+
+
+def test_facets_on_the_views_with_organ_year_level_province(results):
+    data = _get(results, f"/{DATABASE}/item_list.json?kind=problem")
+    assert set(data["facet_results"]) >= {"organ", "year", "level", "province", "kind"}
+    years = {f["value"]: f["count"] for f in data["facet_results"]["year"]["results"]}
+    assert sum(years.values()) == 36 and years[2020] == 12
+    reports = _get(results, f"/{DATABASE}/reports.json")
+    assert set(reports["facet_results"]) >= {"organ", "year", "level", "province", "template"}
+
+
+def test_full_text_search_on_tables_and_in_chinese(results):
+    spaced = _get(results, f"/{DATABASE}/paragraph_list.json?_search=政策解读&_shape=array")
+    assert spaced and all("解读" in row["text"] for row in spaced)
+    chinese = _get(results, f"/{DATABASE}/search_items.json?words=政策解读形式&_shape=array")
+    assert chinese and all("政策解读" in row["text"] and "形式" in row["text"] for row in chinese)
+    assert {row["organ"] for row in chinese} >= {"平潭综合实验区管理委员会"}
+
+
+def test_serve_without_datasette_says_how_to_install_it(results, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real(name, *a)
+    )
+    result = runner.invoke(app, ["serve", str(results)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "xxgk: xxgk serve needs Datasette: pip install 'xxgk-nlp[serve]'"
+    ]
