@@ -68,10 +68,14 @@ def _copy_bytes(source: Path, rng: random.Random, serial: int) -> bytes:
     if suffix == ".docx":
         return _perturb_docx(source, rng)
     if suffix in (".html", ".htm"):
-        text = data.decode("utf-8")
-        return re.sub(r">([^<]+)<", lambda m: ">" + _perturb_text(m.group(1), rng) + "<", text).encode()
+        return _perturb_markup(data.decode("utf-8"), rng).encode()
     text, _ = decode_text(data, str(source))
     return _perturb_text(text, rng).encode("utf-8") + b"\n" * (serial % 5)
+
+
+def _perturb_markup(markup: str, rng: random.Random) -> str:
+    """Change numbers in the text between tags only, never in tag attributes."""
+    return re.sub(r">([^<]+)<", lambda m: ">" + _perturb_text(m.group(1), rng) + "<", markup)
 
 
 def _perturb_docx(source: Path, rng: random.Random) -> bytes:
@@ -80,7 +84,7 @@ def _perturb_docx(source: Path, rng: random.Random) -> bytes:
         for item in zin.infolist():
             data = zin.read(item)
             if item.filename == "word/document.xml":
-                data = _perturb_text(data.decode("utf-8"), rng).encode("utf-8")
+                data = _perturb_markup(data.decode("utf-8"), rng).encode("utf-8")
             zout.writestr(item, data)
     return out.getvalue()
 

@@ -212,6 +212,8 @@ def solve(
 def _apply_columns(candidates: list[_Candidates]) -> None:
     """R1 and R2 down the 表三 columns over the combinations of undecided rows."""
     t3 = {c.row.keys[0].split(".")[1]: c for c in candidates if c.row.keys[0].startswith("t3.")}
+    if any(not c.options for c in t3.values()):
+        return  # a run no split fits: the columns cannot be summed
     open_rows = [c for c in t3.values() if len(c.options) > 1]
     if not open_rows or any(
         r not in t3 for r in ("new_received", "carried_over", "result_total", "carried_forward")

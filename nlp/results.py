@@ -2,6 +2,11 @@
 
 The database keeps every report's JSON document; the review pages, the corpus analytics and the
 notebook all start from these documents, so they see exactly what `xxgk parse` prints.
+
+Corpus views hold every report at once, so each is held as its *corpus summary*: metadata,
+items, failed checks, the paragraphs of section 五, the cells that cross-year checks and
+changes use, and the flattened rows still open. Memory then stays flat however large the
+corpus; a page about one report reads that report whole (`full_report`).
 """
 
 from __future__ import annotations
@@ -42,18 +47,45 @@ class StoredReport:
         return Path(self.report.source.path).name
 
 
-def load_results(output: Path) -> list[StoredReport]:
-    """Every report stored in OUTPUT/xxgk.sqlite, ordered by organ, year and id."""
+# Cells a corpus view uses: 表二 and 表四 whole, 表三's totals and its carried-over rows (X1).
+def _kept_cell(key: str) -> bool:
+    return key.startswith(("t2.", "t4.", "t3.carried_over.", "t3.carried_forward.")) or key.endswith(".total")
+
+
+def corpus_summary(report: Report) -> Report:
+    """The parts of a report that views across the corpus use (see the module docstring)."""
+    return report.model_copy(
+        update={
+            "paragraphs": [p for p in report.paragraphs if p.section == "s5_problems"],
+            "cells": {k: c for k, c in report.cells.items() if _kept_cell(k)},
+            "checks": report.failed_checks(),
+        }
+    )
+
+
+def full_report(store: ResultStore, stored: StoredReport) -> Report:
+    """The whole stored report, for a page about it alone."""
+    return Report.model_validate_json(store.document(stored.report.source.sha256))
+
+
+def open_results(output: Path) -> ResultStore:
+    """The results database of an output folder, or ResultsError saying there is none."""
     database = output / DB_NAME
     if not database.is_file():
         raise ResultsError(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
     try:
-        store = ResultStore(database)
+        return ResultStore(database)
     except StoreError as exc:
         raise ResultsError(str(exc)) from None
+
+
+def load_results(output: Path) -> list[StoredReport]:
+    """Every report stored in OUTPUT/xxgk.sqlite as its corpus summary, ordered by organ, year
+    and id."""
+    store = open_results(output)
     try:
         stored = [
-            StoredReport(report_id, output_name, Report.model_validate_json(document))
+            StoredReport(report_id, output_name, corpus_summary(Report.model_validate_json(document)))
             for report_id, output_name, document in store.documents()
         ]
     finally:

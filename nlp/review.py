@@ -35,7 +35,7 @@ from nlp.gold import LABEL_NAMES
 from nlp.meta import LEVEL_NAMES
 from nlp.models import Cell, CheckResult, Report
 from nlp.output import write_atomic
-from nlp.results import StoredReport, load_results
+from nlp.results import StoredReport, full_report, load_results, open_results
 
 REVIEW_FOLDER = "review"
 
@@ -596,25 +596,36 @@ def write_review(output: Path, to: Path | None = None) -> Path:
             **common,
         ),
     }
+    for name, page in pages.items():
+        write_atomic(folder / name, page)
     report_page = env.get_template("report.html.j2")
-    for stored in reports:
-        history = site.history_of(stored)
-        pages[site.page(stored)] = report_page.render(
-            root="../",
-            stored=stored,
-            report=stored.report,
-            sections=section_views(stored.report),
-            narrative=_narrative(stored.report),
-            plausibility=_plausibility(stored.report),
-            items=_items(site, stored),
-            history=_history_view(history) if history else None,
-            **common,
-        )
+    written = set(pages)
+    store = open_results(output)
+    try:
+        for stored in reports:  # one report read whole at a time: memory stays flat
+            report = full_report(store, stored)
+            history = site.history_of(stored)
+            name = site.page(stored)
+            write_atomic(
+                folder / name,
+                report_page.render(
+                    root="../",
+                    stored=stored,
+                    report=report,
+                    sections=section_views(report),
+                    narrative=_narrative(report),
+                    plausibility=_plausibility(report),
+                    items=_items(site, stored),
+                    history=_history_view(history) if history else None,
+                    **common,
+                ),
+            )
+            written.add(name)
+    finally:
+        store.close()
     for stale in (folder / "reports").glob("r*.html"):  # reports no longer in the database
-        if f"reports/{stale.name}" not in pages:
+        if f"reports/{stale.name}" not in written:
             stale.unlink()
-    for name, html in pages.items():
-        write_atomic(folder / name, html)
     return folder / "index.html"
 
 
