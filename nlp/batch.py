@@ -25,7 +25,6 @@ from nlp.errors import InputError, NotAReport
 from nlp.ingest import supported_suffixes
 from nlp.models import Report
 from nlp.output import output_name, report_json, write_atomic
-from nlp.pipeline import analyze_file
 from nlp.segment import index_words, load_dictionary
 from nlp.store import DB_NAME, ErrorRecord, FileState, FileStatus, ReportSummary, ResultStore
 
@@ -102,6 +101,8 @@ Outcome = Analysed | Failed
 
 def analyze_task(task: Task) -> Outcome:
     """Analyse one file. Never raises: any problem becomes a Failed record naming the stage."""
+    from nlp.pipeline import analyze_file  # in the workers only: the writer needs no model
+
     started = time.perf_counter()
     try:
         report = analyze_file(task.location)

@@ -25,12 +25,12 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 from skops.io import dump, get_untrusted_types, load
 
+from nlp import MODEL_PATH
 from nlp.chinese import SENTENCE_END, words
 from nlp.gold import heading_label
 from nlp.models import Paragraph
 from nlp.normalize import nfkc
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "paragraph_classifier.skops"
 # Below this the label is shown as uncertain (`xxgk show`, `xxgk label` keep the number).
 LOW_CONFIDENCE = 0.5
 # Columns of the input rows, in this order.

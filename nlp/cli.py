@@ -9,28 +9,27 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+# Only light modules here: the process that runs `xxgk analyze` is the batch's writer, and the
+# model, the parser and scikit-learn belong in the workers. Commands import what they need.
+from nlp import MODEL_PATH
 from nlp.batch import DaskEngine, Engine, LocalEngine, collect_inputs, run_batch
-from nlp.classify import MODEL_PATH, classify, load_model, make_classifier, paragraph_rows, save_model
 from nlp.compare import compare_reports
 from nlp.errors import InputError
-from nlp.evaluate import MIN_EXAMPLES, cross_validate, model_card
 from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
-from nlp.gold import LabelledParagraph, documents, labelled_paragraphs, load_gold
-from nlp.items import paragraph_items
 from nlp.models import Paragraph, Report
 from nlp.output import report_json, write_atomic
-from nlp.pipeline import analyze_file
 from nlp.results import ResultsError
-from nlp.review import write_review
-from nlp.serve import ServeError, run_datasette
 from nlp.store import DB_NAME, ResultStore, StoreError
 from nlp.terminal import BatchProgressBar, batch_summary, search_table, show_comparison, show_report
+
+if TYPE_CHECKING:
+    from nlp.gold import LabelledParagraph
 
 app = typer.Typer(
     add_completion=False,
@@ -51,6 +50,8 @@ def _fail(message: str) -> None:
 def _safe_analyze(path: Path) -> Report:
     """Analyse one file; any failure becomes an InputError naming the file (no traceback)."""
     try:
+        from nlp.pipeline import analyze_file
+
         return analyze_file(path)
     except InputError:
         raise
@@ -127,6 +128,8 @@ def analyze(
     write_items_csv(output / DB_NAME, output / "items.csv")
     batch_summary(result, console)
     if result.count("ok"):
+        from nlp.review import write_review
+
         console.print(f"review pages: {write_review(output)}")
     ok = result.count("ok")
     rate = result.analysed / result.seconds if result.seconds else 0.0
@@ -155,6 +158,8 @@ def report(
     """Write the HTML review pages (overview, a page per report, problem list, corpus analyses);
     they open offline in any browser."""
     try:
+        from nlp.review import write_review
+
         index = write_review(output, to)
     except ResultsError as exc:
         _fail(str(exc))
@@ -170,6 +175,8 @@ def serve(
     """Browse the results database in Datasette (pip install 'xxgk-nlp[serve]'): facets, labels,
     Chinese full-text search."""
     try:
+        from nlp.serve import ServeError, run_datasette
+
         status = run_datasette(output, host, port)
     except ServeError as exc:
         _fail(str(exc))
@@ -254,6 +261,8 @@ def compare(
 
 def _training_data(paths: list[Path] | None, gold: Path) -> tuple[list[LabelledParagraph], list[str]]:
     """Labelled paragraphs of the given folders (default: corpus/, ../shared/corpus, ../shared/realdocs)."""
+    from nlp.gold import documents, labelled_paragraphs, load_gold
+
     if not paths:
         paths = [p for p in (BUNDLED_CORPUS, SHARED / "corpus", SHARED / "realdocs") if p.exists()]
     skipped: list[str] = []
@@ -283,6 +292,9 @@ def train(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file.")] = MODEL_PATH,
 ) -> None:
     """Train the paragraph classifier on gold and weak labels; write the model and its model card."""
+    from nlp.classify import make_classifier, paragraph_rows, save_model
+    from nlp.evaluate import cross_validate, model_card
+
     data, sources = _training_data(paths, gold)
     evaluations = cross_validate(data)
     rows = paragraph_rows([{"text": d.text, "section": d.section, "heading": d.heading} for d in data])
@@ -297,6 +309,8 @@ def train(
 @app.command()
 def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> None:
     """Report-grouped cross-validation: per-label precision/recall/F1, baselines, confusion matrix."""
+    from nlp.evaluate import MIN_EXAMPLES, cross_validate
+
     data, _ = _training_data(paths, gold)
     evaluations = cross_validate(data)
     ours = evaluations[0]
@@ -325,6 +339,9 @@ def label(
     model_file: Annotated[Path, typer.Option("--model", help="Model file.")] = MODEL_PATH,
 ) -> None:
     """Label JSON lines from stdin ({text, heading?, section?}); add label, confidence and items."""
+    from nlp.classify import classify, load_model
+    from nlp.items import paragraph_items
+
     if not model_file.is_file():
         _fail(f"{model_file}: no trained model (run `xxgk train`)")
     model = load_model(model_file)

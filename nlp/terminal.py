@@ -20,7 +20,6 @@ from rich.table import Table
 
 from nlp import template as tpl
 from nlp.batch import BatchResult, FileResult
-from nlp.classify import LOW_CONFIDENCE
 from nlp.compare import Comparison
 from nlp.models import Cell, Report
 from nlp.store import SearchHit
@@ -211,6 +210,8 @@ def t4_table(report: Report) -> Table:
 
 def paragraph_table(report: Report) -> Table:
     """Each paragraph's label and confidence; uncertain labels (< LOW_CONFIDENCE) in yellow."""
+    from nlp.classify import LOW_CONFIDENCE
+
     table = Table(title="段落分类")
     for name in ("#", "section", "label", "conf.", "text"):
         table.add_column(name, overflow="fold")
