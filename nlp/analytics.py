@@ -283,16 +283,28 @@ def reused_statements(
     reports: Iterable[StoredReport], threshold: float = DUPLICATE_SIMILARITY
 ) -> list[Reuse]:
     """Problem and measure statements repeated, nearly word for word, in another report — by the
-    same organ in another year (boilerplate) or by another organ (copied text)."""
+    same organ in another year (boilerplate) or by another organ (copied text).
+
+    Each statement is listed once, with the earlier statement it most likely reuses (the same
+    organ's first, then the most alike): a text copied into a thousand reports makes a thousand
+    rows, not half a million pairs."""
     found = statements(reports)
-    reuses = []
+    best: dict[tuple[int, int], Reuse] = {}
     for i, j, similarity in similar_pairs([s.text for s in found], threshold=threshold):
         a, b = found[i], found[j]
         if a.report == b.report:
             continue
         earlier, later = (a, b) if (a.year or 0, a.report) <= (b.year or 0, b.report) else (b, a)
-        reuses.append(Reuse(earlier, later, similarity, same_organ(a.organ, b.organ)))
-    return sorted(reuses, key=lambda r: (not r.same_organ, -r.similarity, r.later.report, r.later.position))
+        reuse = Reuse(earlier, later, similarity, same_organ(a.organ, b.organ))
+        key = (later.report, later.position)
+        if key not in best or (reuse.same_organ, reuse.similarity) > (
+            best[key].same_organ,
+            best[key].similarity,
+        ):
+            best[key] = reuse
+    return sorted(
+        best.values(), key=lambda r: (not r.same_organ, -r.similarity, r.later.report, r.later.position)
+    )
 
 
 def organ_groups(reports: Iterable[StoredReport]) -> dict[str, list[StoredReport]]:
