@@ -43,7 +43,3 @@ _PINYIN_GLOSS_RE = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔ�
 def drop_pinyin_glosses(text: str) -> str:
     """Mirror sites gloss characters with pinyin: '标(biāo)题' → '标题'."""
     return _PINYIN_GLOSS_RE.sub("", text)
-
-
-def has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

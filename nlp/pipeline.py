@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nlp import template as tpl
 from nlp.checks import table_checks
 from nlp.claims import extract_claims, narrative_checks, plausibility_checks, stated_cells
 from nlp.classify import classify, default_model
@@ -44,18 +45,8 @@ def analyze_document(doc: RawDocument) -> Report:
         warnings.append("classifier_not_trained: run `xxgk train` to label paragraphs")
     else:
         paragraphs = classify(model, paragraphs)
-    missing_sections = [
-        key
-        for key in (
-            "s1_overview",
-            "s2_proactive",
-            "s3_requests",
-            "s4_review_litigation",
-            "s5_problems",
-            "s6_other",
-        )
-        if key not in {s.key for s in sections}
-    ]
+    found = {s.key for s in sections}
+    missing_sections = [spec.key for spec in tpl.SECTIONS if spec.key not in found]
     if missing_sections:
         warnings.append("sections_not_found: " + ", ".join(missing_sections))
     for name, status in extracted.tables.items():

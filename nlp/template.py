@@ -66,7 +66,6 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ("其它需要报告的事项", "其他需要报告事项"),
     ),
 )
-SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
 # The statistical table each of sections 二–四 holds.
 SECTION_TABLES: dict[str, str] = {"s2_proactive": "t2", "s3_requests": "t3", "s4_review_litigation": "t4"}
 SECTION_BY_KEY: dict[str, SectionSpec] = {s.key: s for s in SECTIONS}
