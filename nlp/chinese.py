@@ -46,6 +46,11 @@ def _segmented(text: str) -> tuple[str, ...]:
     return tuple(w for w in jieba.lcut(_NON_WORD_RE.sub(" ", text), HMM=False) if w != " ")
 
 
+def clear_segmentation_cache() -> None:
+    """Forget segmented texts (for measurements that must segment afresh)."""
+    _segmented.cache_clear()
+
+
 def search_words(text: str) -> list[str]:
     """Words for a full-text index: every word, preceded by its parts of two and three
     characters that are words themselves (政府信息公开 → 政府, 信息, 公开, …), as jieba's search
