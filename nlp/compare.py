@@ -8,7 +8,7 @@ merger, a first report or a re-count breaks them, so a failure is a question, no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
@@ -57,71 +57,113 @@ def _row_options(report: Report) -> _RowOptions:
     return options
 
 
-def _links(earlier: Report, later: Report) -> list[tuple[str, str, Callable[[dict, dict], bool]]]:
-    """Identities between a row of the earlier year and a row of the later year (X1–X3, and
-    v2019 对外公开总数量, a running total: last year's total + this year's newly published)."""
-    links: list[tuple[str, str, Callable[[dict, dict], bool]]] = []
+@dataclass(frozen=True)
+class _Identity:
+    """One cross-year identity between a row of the earlier report and a row of the later one:
+    the sum of `total` equals the sum of `parts`, each term a (report, column) with report
+    "earlier" or "later". Checked ones become X-checks; all of them decide flattened cells."""
+
+    check: str
+    rule: str
+    earlier_row: str
+    later_row: str
+    total: tuple[tuple[str, str], ...]
+    parts: tuple[tuple[str, str], ...]
+    describe: str
+    checked: bool = True
+
+    def key(self, term: tuple[str, str]) -> str:
+        """The term's cell key among `_joined` cells (the earlier report's under 'prev.')."""
+        side, column = term
+        return f"prev.{self.earlier_row}.{column}" if side == "earlier" else f"{self.later_row}.{column}"
+
+    def holds(self, before: dict, after: dict) -> bool:
+        """Whether two row readings agree; a column not read says nothing."""
+        rows = {"earlier": before, "later": after}
+        try:
+            total = sum(rows[side][column] for side, column in self.total)
+            parts = sum(rows[side][column] for side, column in self.parts)
+        except KeyError:
+            return True
+        return total == parts
+
+
+def _identities(earlier: Report, later: Report) -> list[_Identity]:
+    """X1 for every column; X2 (v2019 item counts) and X3 (v2021 documents in force) when both
+    years use that template; and v2019 对外公开总数量 as a running total (last year's total +
+    this year's newly published), used to decide flattened cells only."""
+    found = [
+        _Identity(
+            f"X1.{col.key}",
+            "X1",
+            "t3.carried_forward",
+            "t3.carried_over",
+            (("later", col.key),),
+            (("earlier", col.key),),
+            f"「{col.label}」列：本年上年结转 与 上年结转下年度",
+        )
+        for col in tpl.T3_COLUMNS
+    ]
     if earlier.meta.template == later.meta.template == "v2019":
-        for block in ("art20_5", "art20_6", "art20_8"):
-            for spec in tpl.T2_BLOCKS["v2019"]:
-                if spec.key == block:
-                    for row in spec.rows:
-                        key = f"t2.{block}.{row.key}"
-                        links.append(
-                            (
-                                key,
-                                key,
-                                lambda before, after: (
-                                    before["prev_year_items"] + before["yoy_change"]
-                                    == after["prev_year_items"]
-                                ),
-                            )
-                        )
+        for block in tpl.T2_BLOCKS["v2019"]:
+            if block.key not in ("art20_5", "art20_6", "art20_8"):
+                continue
+            for row in block.rows:
+                base = f"t2.{block.key}.{row.key}"
+                found.append(
+                    _Identity(
+                        f"X2.{block.key}.{row.key}",
+                        "X2",
+                        base,
+                        base,
+                        (("later", "prev_year_items"),),
+                        (("earlier", "prev_year_items"), ("earlier", "yoy_change")),
+                        f"{row.label}：本年上一年项目数量 与 上年的上一年项目数量+本年增/减",
+                    )
+                )
         for row in tpl.T2_BLOCKS["v2019"][0].rows:
-            key = f"t2.art20_1.{row.key}"
-            links.append(
-                (
-                    key,
-                    key,
-                    lambda before, after: (
-                        before["total_published"] + after["new_published"] == after["total_published"]
-                    ),
+            base = f"t2.art20_1.{row.key}"
+            found.append(
+                _Identity(
+                    f"running_total.{row.key}",
+                    "running_total",
+                    base,
+                    base,
+                    (("later", "total_published"),),
+                    (("earlier", "total_published"), ("later", "new_published")),
+                    f"{row.label}：对外公开总数量 与 上年总数量+本年新公开",
+                    checked=False,
                 )
             )
     if earlier.meta.template == later.meta.template == "v2021":
         for row in tpl.T2_BLOCKS["v2021"][0].rows:
-            key = f"t2.art20_1.{row.key}"
-            links.append(
-                (
-                    key,
-                    key,
-                    lambda before, after: (
-                        before["in_force"] + after["issued"] - after["repealed"] == after["in_force"]
-                    ),
+            base = f"t2.art20_1.{row.key}"
+            found.append(
+                _Identity(
+                    f"X3.{row.key}",
+                    "X3",
+                    base,
+                    base,
+                    (("later", "in_force"), ("later", "repealed")),
+                    (("earlier", "in_force"), ("later", "issued")),
+                    f"{row.label}：现行有效+本年废止 与 上年现行有效+本年制发",
                 )
             )
-    links.append(("t3.carried_forward", "t3.carried_over", lambda before, after: before == after))
-    return links
-
-
-def _holds(rule: Callable[[dict, dict], bool], before: dict, after: dict) -> bool:
-    try:
-        return bool(rule(before, after))
-    except KeyError:
-        return True  # a column not read: this link says nothing
+    return found
 
 
 def resolve_across_years(earlier: Report, later: Report) -> tuple[Report, Report, list[str]]:
     """Decide flattened cells left ambiguous in one year with the other year's report: keep
     only the readings of each row that some reading of its linked row agrees with."""
     first, second = _row_options(earlier), _row_options(later)
-    links = [(a, b, rule) for a, b, rule in _links(earlier, later) if a in first and b in second]
+    links = [i for i in _identities(earlier, later) if i.earlier_row in first and i.later_row in second]
     changed = True
     while changed:
         changed = False
-        for a, b, rule in links:
-            keep_a = [x for x in first[a] if any(_holds(rule, x, y) for y in second[b])]
-            keep_b = [y for y in second[b] if any(_holds(rule, x, y) for x in first[a])]
+        for link in links:
+            a, b = link.earlier_row, link.later_row
+            keep_a = [x for x in first[a] if any(link.holds(x, y) for y in second[b])]
+            keep_b = [y for y in second[b] if any(link.holds(x, y) for x in first[a])]
             if keep_a and keep_b and (len(keep_a), len(keep_b)) != (len(first[a]), len(second[b])):
                 first[a], second[b] = keep_a, keep_b
                 changed = True
@@ -159,48 +201,18 @@ def _joined(earlier: Report, later: Report) -> dict:
 
 def cross_year_checks(earlier: Report, later: Report) -> list[CheckResult]:
     cells = _joined(earlier, later)
-    results: list[CheckResult] = []
-    for col in tpl.T3_COLUMNS:
-        results.append(
-            equation(
-                f"X1.{col.key}",
-                "X1",
-                cells,
-                [f"t3.carried_over.{col.key}"],
-                [f"prev.t3.carried_forward.{col.key}"],
-                f"「{col.label}」列：本年上年结转 与 上年结转下年度",
-            )
+    return [
+        equation(
+            identity.check,
+            identity.rule,
+            cells,
+            [identity.key(t) for t in identity.total],
+            [identity.key(t) for t in identity.parts],
+            identity.describe,
         )
-    if earlier.meta.template == later.meta.template == "v2019":
-        for block in tpl.T2_BLOCKS["v2019"]:
-            if block.key not in ("art20_5", "art20_6", "art20_8"):
-                continue
-            for row in block.rows:
-                base = f"t2.{block.key}.{row.key}"
-                results.append(
-                    equation(
-                        f"X2.{block.key}.{row.key}",
-                        "X2",
-                        cells,
-                        [f"{base}.prev_year_items"],
-                        [f"prev.{base}.prev_year_items", f"prev.{base}.yoy_change"],
-                        f"{row.label}：本年上一年项目数量 与 上年的上一年项目数量+本年增/减",
-                    )
-                )
-    if later.meta.template == "v2021" and earlier.meta.template == "v2021":
-        for row in tpl.T2_BLOCKS["v2021"][0].rows:
-            base = f"t2.art20_1.{row.key}"
-            results.append(
-                equation(
-                    f"X3.{row.key}",
-                    "X3",
-                    cells,
-                    [f"{base}.in_force", f"{base}.repealed"],
-                    [f"prev.{base}.in_force", f"{base}.issued"],
-                    f"{row.label}：现行有效+本年废止 与 上年现行有效+本年制发",
-                )
-            )
-    return results
+        for identity in _identities(earlier, later)
+        if identity.checked
+    ]
 
 
 def table_changes(earlier: Report, later: Report) -> list[CellChange]:
