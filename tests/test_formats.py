@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import closing
 
 import docx
+import pdfplumber
+import pypdfium2 as pdfium
 import pytest
 from opencc import OpenCC
 
 from nlp.errors import InputError
 from nlp.ingest import read_document
+from nlp.ingest.pdf_objects import PageFrame, page_objects
 from nlp.pipeline import analyze_file
 
 
@@ -62,6 +66,55 @@ def test_pdf_label_cut_by_page_break_is_rejoined(shared):
     cells = [c for b in doc.blocks if b.kind == "table" for row in b.rows for c in row]
     assert "（四）无法提供" in cells and "法提供" not in cells
     assert "三、本年度办理结果" in cells  # vertical label, one character per line
+
+
+def _plumber_and_pdfium_objects(path):
+    """pdfplumber's own objects of every page (pdfminer) and the reader's (PDFium)."""
+    with pdfplumber.open(path) as pdf, closing(pdfium.PdfDocument(path)) as document:
+        for page, pdfium_page in zip(pdf.pages, document, strict=True):
+            yield page.objects, page_objects(pdfium_page, PageFrame.of(pdfium_page, page))
+
+
+def _same_objects(read: list[dict], expected: list[dict]) -> bool:
+    """The same objects at the same places, to half a point, whatever their order."""
+    if len(read) != len(expected):
+        return False
+    unmatched: dict[str, list[dict]] = {}
+    for obj in read:
+        unmatched.setdefault(obj.get("text", ""), []).append(obj)
+    for obj in expected:
+        candidates = unmatched.get(obj.get("text", ""), [])
+        match = next(
+            (c for c in candidates if all(abs(c[k] - obj[k]) < 0.5 for k in ("x0", "x1", "top", "bottom"))),
+            None,
+        )
+        if match is None:
+            return False
+        candidates.remove(match)
+    return True
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_pdfium_reads_the_same_characters_and_borders_as_pdfminer(shared, tmp_path, rotation):
+    path = tmp_path / "page.pdf"
+    document = pdfium.PdfDocument(shared / "realdocs" / "hongze_gov_2023.pdf")
+    for page in document:  # a rotated page with its MediaBox off the origin
+        page.set_rotation(rotation)
+        x0, y0, x1, y1 = page.get_mediabox()
+        page.set_mediabox(x0 + 10, y0 + 20, x1 + 10, y1 + 20)
+    document.save(path)
+    document.close()
+    for expected, read in _plumber_and_pdfium_objects(path):
+        assert set(read) == set(expected)
+        for kind in expected:
+            assert _same_objects(read[kind], expected[kind]), kind
+
+
+def test_pdfium_reads_the_real_pdfs_as_pdfminer(shared):
+    for path in sorted((shared / "realdocs").glob("*.pdf")):
+        for expected, read in _plumber_and_pdfium_objects(path):
+            assert set(read) == set(expected)
+            assert all(_same_objects(read[kind], expected[kind]) for kind in expected), path.name
 
 
 def test_docx_auto_numbered_headings_are_rendered(tmp_path):
