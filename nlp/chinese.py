@@ -15,6 +15,8 @@ import jieba
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 USER_DICT = files("nlp") / "data" / "userdict.txt"
 SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?")
@@ -39,16 +41,24 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1 << 14)
-def _segmented(text: str) -> tuple[str, ...]:
-    """Segmentation is the costliest step of a report; the classifier, the item splitter and the
+def _tokens(text: str) -> tuple[str, ...]:
+    """jieba's tokens of a text, punctuation and spaces included. Segmentation is the costliest
+    step of a report; the claims' spaCy documents, the classifier, the item splitter and the
     search index all ask for the same paragraphs, so each is segmented once."""
     _jieba_ready()
-    return tuple(w for w in jieba.lcut(_NON_WORD_RE.sub(" ", text), HMM=False) if w != " ")
+    return tuple(jieba.lcut(text, HMM=False))
+
+
+@lru_cache(maxsize=1 << 14)
+def _segmented(text: str) -> tuple[str, ...]:
+    """The words of `_tokens`, split at anything that is not a word character."""
+    return tuple(part for token in _tokens(text) for part in _NON_WORD_RE.sub(" ", token).split())
 
 
 def clear_segmentation_cache() -> None:
     """Forget segmented texts (for measurements that must segment afresh)."""
     _segmented.cache_clear()
+    _tokens.cache_clear()
 
 
 def search_words(text: str) -> list[str]:
@@ -67,12 +77,27 @@ def search_words(text: str) -> list[str]:
     return out
 
 
+class _CachedJiebaTokenizer:
+    """spaCy's jieba tokenizer, reading the segmentation the rest of the pipeline shares."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        from spacy.tokens import Doc
+        from spacy.util import get_words_and_spaces
+
+        tokens, spaces = get_words_and_spaces([t for t in _tokens(text) if not t.isspace()], text)
+        return Doc(self.vocab, words=tokens, spaces=spaces)
+
+
 @cache
 def chinese_nlp() -> Language:
-    """spaCy Chinese with the jieba segmenter and a sentencizer at 。；！？."""
+    """spaCy Chinese segmenting with our jieba, and a sentencizer at 。；！？."""
     from spacy.lang.zh import Chinese  # imported here: classifying paragraphs does not need spaCy
 
     _jieba_ready()
-    nlp = Chinese.from_config({"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp = Chinese.from_config({"nlp": {"tokenizer": {"segmenter": "char"}}})
+    nlp.tokenizer = _CachedJiebaTokenizer(nlp.vocab)
     nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_END)})
     return nlp
