@@ -214,3 +214,12 @@ def test_the_shipped_model_is_a_skops_file_next_to_its_model_card():
     assert default_model() is not None
     card = (ROOT / "models" / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "Macro-F1" in card and "heading rules" in card and "majority class" in card
+
+
+def test_cross_validated_macro_f1_stays_near_the_measured_figure(shared):
+    from nlp.evaluate import cross_validate
+
+    docs = documents([CORPUS, shared / "corpus", shared / "realdocs"], [])
+    ours = cross_validate(labelled_paragraphs(docs, load_gold(CORPUS / "labels")))[0]
+    assert ours.macro_f1 >= 0.88  # measured 0.902 (README); random report-grouped splits give 0.89–0.90
+    assert {s.label for s in ours.scores if s.f1 < 0.7} == set()  # interpretation 0.76 the lowest
