@@ -147,15 +147,20 @@ def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
     claims: list[Claim] = []
     texts = (nfkc(_SPACE_RE.sub("", p.text)) for p in paragraphs if _CLAIM_CUE_RE.search(p.text))
     for doc in nlp.pipe(texts):
+        by_sentence: dict[int, list[tuple[int, int, int]]] = {}
+        for match_id, start, end in matcher(doc):  # once per paragraph; a match stays in its sentence
+            sentence = doc[start].sent
+            if end <= sentence.end:
+                by_sentence.setdefault(sentence.start, []).append((match_id, start, end))
         for sentence in doc.sents:
             found: dict[str, list[Claim]] = {}
-            sent = sentence.as_doc()
-            for match_id, start, end in matcher(sent):
+            for match_id, start, end in by_sentence.get(sentence.start, []):
                 quantity = nlp.vocab.strings[match_id]
-                span = sent[start:end]
-                if quantity == "handled" and start > 0 and sent[start - 1].text in _OUTCOME_WORDS:
+                span = doc[start:end]
+                if quantity == "handled" and start > sentence.start and doc[start - 1].text in _OUTCOME_WORDS:
                     continue
-                if quantity == "no_case" and any(t.text in _LOST_CASE_WORDS for t in sent[end : end + 4]):
+                after = doc[end : min(end + 4, sentence.end)]
+                if quantity == "no_case" and any(t.text in _LOST_CASE_WORDS for t in after):
                     continue
                 value = (
                     next(int(t.text) for t in span if t.text.isdigit()) if quantity in _COUNT_PATTERNS else 0
