@@ -2,9 +2,9 @@
 paragraph classifier and the Chinese parser are loaded once here and shared copy-on-write by
 every worker, instead of each worker loading (and holding) its own copy.
 
-scikit-learn and skops import pandas, pyarrow and pytest whenever they are installed (for
-DataFrame output and estimator checks the classifier never uses): about 75 MB that every worker
-would carry. The workers only read reports, so those imports are turned away here.
+scikit-learn and skops import pandas, pyarrow and pytest at import time whenever they are
+installed (for DataFrame output and estimator checks the classifier never uses): about 75 MB that
+every worker would carry. Those imports are turned away while the pipeline is imported here.
 """
 
 import gc
@@ -23,8 +23,9 @@ class _Unused(importlib.abc.MetaPathFinder):
         return None
 
 
+_finder = _Unused()
 if not _UNUSED & sys.modules.keys():
-    sys.meta_path.insert(0, _Unused())
+    sys.meta_path.insert(0, _finder)
 
 from nlp.chinese import chinese_nlp, words  # noqa: E402
 from nlp.classify import default_model  # noqa: E402
@@ -33,4 +34,6 @@ from nlp.pipeline import analyze_file  # noqa: E402, F401  # every reader and st
 words("政府信息公开")  # loads jieba's dictionary and ours
 chinese_nlp()
 default_model()
+if _finder in sys.meta_path:
+    sys.meta_path.remove(_finder)  # later imports (a test's module, say) are the worker's business
 gc.freeze()  # the loaded objects leave the collector's reach: collections in a worker no longer write to (and copy) their pages
