@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +26,7 @@ from nlp.results import StoredReport
 # place name, a year or a few words; a reappearing problem may be reworded more (0.5).
 DUPLICATE_SIMILARITY = 0.8
 RECURRING_SIMILARITY = 0.5
-_SIMILARITY_CHUNK = 500
+_SIMILARITY_BLOCK = 2_000_000  # similarity entries computed at once (16 MB)
 # Words every problem statement uses; they say nothing about its theme.
 _GENERIC_WORDS = frozenset(
     [
@@ -158,24 +158,25 @@ def _char_vectors(texts: Sequence[str]):  # -> scipy sparse matrix, rows L2-norm
 
 def similar_pairs(
     first: Sequence[str], second: Sequence[str] | None = None, threshold: float = DUPLICATE_SIMILARITY
-) -> list[tuple[int, int, float]]:
+) -> Iterator[tuple[int, int, float]]:
     """(i, j, cosine) for texts at least `threshold` alike: within `first` (i < j) or first × second.
 
-    The similarity matrix is built in row blocks, so a corpus of many thousand items fits in memory.
+    Pairs are produced as the similarity matrix is computed, a block of rows at a time (at most
+    `_SIMILARITY_BLOCK` entries), so neither the matrix nor the list of pairs — which grows with
+    the square of a statement's copies — is ever held whole.
     """
     texts = [*first, *(second or [])]
     if len(texts) < 2:
-        return []
+        return
     vectors = _char_vectors(texts)
     rows, columns = vectors[: len(first)], vectors[len(first) :] if second is not None else vectors
-    pairs = []
-    for start in range(0, rows.shape[0], _SIMILARITY_CHUNK):
-        block = (rows[start : start + _SIMILARITY_CHUNK] @ columns.T).toarray()
+    step = max(1, _SIMILARITY_BLOCK // max(1, columns.shape[0]))
+    for start in range(0, rows.shape[0], step):
+        block = (rows[start : start + step] @ columns.T).toarray()
         for i, j in zip(*np.nonzero(block >= threshold), strict=True):
             row = start + int(i)
             if second is not None or row < int(j):
-                pairs.append((row, int(j), float(block[i, j])))
-    return pairs
+                yield row, int(j), float(block[i, j])
 
 
 # ---------------------------------------------------------------- problem themes

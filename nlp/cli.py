@@ -23,7 +23,7 @@ from nlp.compare import compare_reports
 from nlp.errors import InputError
 from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
 from nlp.models import Paragraph, Report
-from nlp.output import report_json, write_atomic
+from nlp.output import REVIEW_FOLDER, report_json, write_atomic
 from nlp.results import ResultsError
 from nlp.store import DB_NAME, ResultStore, StoreError
 from nlp.terminal import BatchProgressBar, batch_summary, search_table, show_comparison, show_report
@@ -127,8 +127,8 @@ def analyze(
         _fail(str(exc))
     write_items_csv(output / DB_NAME, output / "items.csv")
     batch_summary(result, console)
-    if result.count("ok"):
-        from nlp.review import write_review
+    if result.count("ok") and (result.analysed or not (output / REVIEW_FOLDER / "index.html").exists()):
+        from nlp.review import write_review  # nothing new, pages there: a resumed run leaves them
 
         console.print(f"review pages: {write_review(output)}")
     ok = result.count("ok")

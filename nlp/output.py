@@ -9,6 +9,8 @@ from pathlib import Path
 
 from nlp.models import Report
 
+REVIEW_FOLDER = "review"  # the review pages' folder inside an output folder
+
 
 def report_json(report: Report) -> str:
     return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2)

@@ -5,16 +5,18 @@ notebook all start from these documents, so they see exactly what `xxgk parse` p
 
 Corpus views hold every report at once, so each is held as its *corpus summary*: metadata,
 items, failed checks, the paragraphs of section 五, the cells that cross-year checks and
-changes use, and the flattened rows still open. Memory then stays flat however large the
-corpus; a page about one report reads that report whole (`full_report`).
+changes use (one shared object per distinct cell), and the flattened rows still open — a few
+kilobytes a report; a page about one report reads that report whole (`full_report`).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.models import Report
+from nlp.models import Cell, Report
 from nlp.store import DB_NAME, ResultStore, StoreError
 
 
@@ -52,12 +54,31 @@ def _kept_cell(key: str) -> bool:
     return key.startswith(("t2.", "t4.", "t3.carried_over.", "t3.carried_forward.")) or key.endswith(".total")
 
 
-def corpus_summary(report: Report) -> Report:
+class _SharedCells:
+    """One Cell object (and one key string) per distinct cell across the corpus: most cells of most
+    reports are the same few values (0, blank, "—"), so a corpus summary holds references, not
+    copies. Corpus views only read cells."""
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple, Cell] = {}
+
+    def __call__(self, cells: dict[str, Cell]) -> dict[str, Cell]:
+        shared = {}
+        for key, cell in cells.items():
+            if _kept_cell(key):
+                identity = (cell.value, cell.raw, cell.status, cell.unit, cell.confidence)
+                shared[sys.intern(key)] = self._cells.setdefault(identity, cell)
+        return shared
+
+
+def corpus_summary(report: Report, share: Callable[[dict[str, Cell]], dict[str, Cell]] | None = None) -> Report:
     """The parts of a report that views across the corpus use (see the module docstring)."""
+    cells = {k: c for k, c in report.cells.items() if _kept_cell(k)}
     return report.model_copy(
         update={
+            "sections": [],
             "paragraphs": [p for p in report.paragraphs if p.section == "s5_problems"],
-            "cells": {k: c for k, c in report.cells.items() if _kept_cell(k)},
+            "cells": share(cells) if share else cells,
             "checks": report.failed_checks(),
         }
     )
@@ -83,9 +104,10 @@ def load_results(output: Path) -> list[StoredReport]:
     """Every report stored in OUTPUT/xxgk.sqlite as its corpus summary, ordered by organ, year
     and id."""
     store = open_results(output)
+    share = _SharedCells()
     try:
         stored = [
-            StoredReport(report_id, output_name, corpus_summary(Report.model_validate_json(document)))
+            StoredReport(report_id, output_name, corpus_summary(Report.model_validate_json(document), share))
             for report_id, output_name, document in store.documents()
         ]
     finally:

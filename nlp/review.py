@@ -34,10 +34,8 @@ from nlp.classify import LOW_CONFIDENCE
 from nlp.gold import LABEL_NAMES
 from nlp.meta import LEVEL_NAMES
 from nlp.models import Cell, CheckResult, Report
-from nlp.output import write_atomic
+from nlp.output import REVIEW_FOLDER, write_atomic
 from nlp.results import StoredReport, full_report, load_results, open_results
-
-REVIEW_FOLDER = "review"
 
 RULE_TITLES: dict[str, str] = {
     "R1": "表三列平衡（新收+上年结转=办结+结转下年度）",

@@ -38,9 +38,9 @@ def test_similar_pairs_finds_near_duplicates_only():
         "政策解读形式不够丰富，图表图解偏少",
         "政务新媒体更新不及时",
     ]
-    pairs = analytics.similar_pairs(texts, threshold=0.6)
+    pairs = list(analytics.similar_pairs(texts, threshold=0.6))
     assert [(i, j) for i, j, _ in pairs] == [(0, 1)]
-    assert analytics.similar_pairs(texts[2:], texts[:2], threshold=0.6) == []
+    assert list(analytics.similar_pairs(texts[2:], texts[:2], threshold=0.6)) == []
 
 
 def test_problem_themes_cluster_every_problem_and_name_themes_by_content_words(reports):
