@@ -68,37 +68,40 @@ def _guessed_kinds(model: Pipeline | None, bodies: list[tuple[Paragraph, str]]) 
     return [ITEM_KINDS[int(np.argmax(row[columns]))] for row in proba]
 
 
-def _item_kinds(paragraph: Paragraph, parts: list[tuple[bool, str]], guessed: list[str]) -> list[str]:
-    """A lead-in ("存在的问题：", "改进措施：") or the sub-heading names the kind of the items after
-    it; otherwise the model's reading of each item stands."""
+def _named_kinds(paragraph: Paragraph, parts: list[tuple[bool, str]]) -> list[str | None]:
+    """The kind of each item that a lead-in ("存在的问题：", "改进措施：") or the sub-heading
+    names; None where only the model can tell."""
     named = heading_label(paragraph.heading)
     named = named if named in ITEM_KINDS else None
-    kinds: list[str] = []
+    kinds: list[str | None] = []
     for lead, body in parts:
         if lead:
             named = _lead_in_kind(body) or named
             continue
-        kinds.append(named or guessed[len(kinds)])
+        kinds.append(named)
     return kinds
 
 
 def report_items(model: Pipeline | None, paragraphs: Sequence[Paragraph]) -> list[Item]:
     """Items of every paragraph labelled problem or measure, in document order."""
-    found: list[tuple[int, Paragraph, list[tuple[bool, str]]]] = []
+    found: list[tuple[int, Paragraph, list[str], list[str | None]]] = []
     for index, paragraph in enumerate(paragraphs):
         if paragraph.label in ITEM_KINDS:
             parts = split_parts(paragraph.text)
-            if any(not lead for lead, _ in parts):
-                found.append((index, paragraph, parts))
-    guessed = iter(
-        _guessed_kinds(model, [(p, body) for _, p, parts in found for lead, body in parts if not lead])
-    )
+            bodies = [body for lead, body in parts if not lead]
+            if bodies:
+                found.append((index, paragraph, bodies, _named_kinds(paragraph, parts)))
+    unnamed = [
+        (p, body)
+        for _, p, bodies, named in found
+        for body, kind in zip(bodies, named, strict=True)
+        if kind is None
+    ]
+    guessed = iter(_guessed_kinds(model, unnamed))  # the model reads only the items nothing names
     items: list[Item] = []
-    for index, paragraph, parts in found:
-        bodies = [body for lead, body in parts if not lead]
-        kinds = _item_kinds(paragraph, parts, [next(guessed) for _ in bodies])
+    for index, paragraph, bodies, named in found:
         items.extend(
-            Item(kind=kind, text=body, section=paragraph.section, paragraph=index)  # type: ignore[arg-type]
-            for body, kind in zip(bodies, kinds, strict=True)
+            Item(kind=kind or next(guessed), text=body, section=paragraph.section, paragraph=index)  # type: ignore[arg-type]
+            for body, kind in zip(bodies, named, strict=True)
         )
     return items

@@ -71,7 +71,9 @@ class _SharedCells:
         return shared
 
 
-def corpus_summary(report: Report, share: Callable[[dict[str, Cell]], dict[str, Cell]] | None = None) -> Report:
+def corpus_summary(
+    report: Report, share: Callable[[dict[str, Cell]], dict[str, Cell]] | None = None
+) -> Report:
     """The parts of a report that views across the corpus use (see the module docstring)."""
     cells = {k: c for k, c in report.cells.items() if _kept_cell(k)}
     return report.model_copy(
