@@ -30,6 +30,9 @@ _SUBHEAD_RES: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(r"^[①-⑳]\s*")),
 )
 _HEADING_MAX = 26
+_CLAUSE_BREAK_RE = re.compile(r"[；;：:]")  # a heading may pair two phrases with a comma, no more
+# A figure stated with its unit: a line that has one is narrative, not a heading or a table label.
+_STATED_COUNT_RE = re.compile(r"\d+\s*(?:件|条|个|项|次|人|份|篇|期|场|家|万元|元)")
 _TITLE_MAX = 40
 _REPORT_TITLE_RE = re.compile(r"(年度报告|工作报告|年报)\s*$")
 
@@ -133,13 +136,23 @@ def _subheading(text: str) -> tuple[int, str, str] | None:
 
 
 def is_heading_only(text: str) -> bool:
-    """A line that is just a sub-heading ("（一）主动公开", "存在问题：") with no sentence."""
+    """A line that is just a sub-heading ("（一）主动公开", "存在问题：") with no sentence.
+
+    A line that goes on after a semicolon or colon ("（一）受理申请的数量：目前未收到申请；",
+    "地址：北京市西城区…") or that states a figure ("3.发布法治政府建设年度报告22份。")
+    carries a sentence: it is a paragraph (LABELS.md). Punctuation is looked for in both
+    widths, since NFKC turns "；" into ";".
+    """
     sub = _subheading(text)
     body = sub[2] if sub else text
     core = body.rstrip("：:。 ")
+    if _STATED_COUNT_RE.search(core):
+        return False
+    if sub is not None and core and not any(p.match(text) for _, p in _SUBHEAD_RES):
+        return False  # "地址：…", "改进措施：一是…": a lead-in with its content after it
     if sub is None:
-        return len(core) <= 12 and body.endswith(("：", ":")) and "，" not in core
-    return len(core) <= _HEADING_MAX and "。" not in core and "，" not in core and "；" not in core
+        return len(core) <= 12 and body.endswith(("：", ":")) and not re.search(r"[，,；;]", core)
+    return len(core) <= _HEADING_MAX and not _CLAUSE_BREAK_RE.search(core) and "。" not in core
 
 
 _TITLE_WORDS_RE = re.compile(r"信息公开|年度报告|年报")
@@ -148,6 +161,7 @@ _ORGAN_END_RE = re.compile(
     r"(?:政府|办公室|办公厅|局|委员会|委|厅|办|街道|办事处|乡|镇|县|区|市|省|管委会|中心)$"
 )
 _YEAR_START_RE = re.compile(r"^(?:19|20)\d{2}\s*年")
+_PAGE_METADATA_RE = re.compile(r"^[-·•\[【\s]*[\u4e00-\u9fff]{2,6}\s*[:：|]")  # "发布机构：", "[ 字体："
 
 
 def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
@@ -160,8 +174,15 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
     """
     lines: list[tuple[int, str]] = []
     for i, block in enumerate(blocks[: min(stop, 12)]):
-        if block.kind == "text" and len(block.text) <= 60 and not block.text.rstrip().endswith(("。", "；")):
-            lines.append((i, _TITLE_PREFIX_RE.sub("", _clean_line(block.text))))  # a sentence is no title
+        if block.kind != "text":
+            continue
+        if block.text.rstrip().endswith(("。", "；", ";")):
+            continue  # a sentence is no title
+        line = _TITLE_PREFIX_RE.sub("", _clean_line(block.text))
+        if len(line) <= 60 and not (
+            _PAGE_METADATA_RE.match(line) or _TITLE_RE.match(line) or _subheading(line)
+        ):  # "地址：…信息公开大厅", "三、政府信息公开收费…", "（一）…" are not the report's title
+            lines.append((i, line))
     # A line with a year that ends like a title beats the first line that merely mentions
     # 信息公开 (page metadata such as "组配分类: …年度报告汇总").
     ranked = sorted(
@@ -190,15 +211,29 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
     return None, 0
 
 
-_PAGE_METADATA_RE = re.compile(r"^[-·•\s]*[\u4e00-\u9fff]{2,6}\s*[:：|]")
 _RULE_LINE_RE = re.compile(r"^[=\-*_#~]{3,}")
 _TABLE_SECTIONS = frozenset({"s2_proactive", "s3_requests", "s4_review_litigation"})
-_SENTENCE_RE = re.compile(r"[。；！？]")
-_STATED_COUNT_RE = re.compile(r"\d+\s*(?:件|条|个|项|次|人|万元|元)")
+_SENTENCE_RE = re.compile(r"[。；;！!？?]")
+# The preamble's contact lines look like page metadata ("地址：…") but are part of the report.
+_CONTACT_RE = re.compile(
+    r"^(?:通讯地址|地址|邮编|邮政编码|联系电话|咨询电话|电话|传真|电子邮箱|邮箱|联系人)\s*[:：]"
+)
+_CLAUSE_OR_END_RE = re.compile(r"[。，,；;！!？?]")
+_LETTER_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 # "一是强化组织领导。" — the point a 一是/二是 enumeration names, when it is short.
 _ENUMERATED_POINT_RE = re.compile(
     r"(?:^|[。；])\s*[一二三四五六七八九十]+是([^。；，,：:]{2,20})[。；，,：:]"
 )
+
+
+def _is_part_title(text: str) -> bool:
+    """A line numbered like one of the six parts ("一、…", "第二部分…"), short and without a
+    sentence in it, that the template's titles did not claim."""
+    line = _clean_line(text)
+    m = _TITLE_RE.match(line)
+    return (
+        bool(m and (m["cn"] or m["part"])) and len(line) <= _TITLE_MAX and not _CLAUSE_OR_END_RE.search(line)
+    )
 
 
 def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[Paragraph], str | None]:
@@ -225,11 +260,17 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             continue
         text = block.text.strip()
         if section is None and (
-            (_PAGE_METADATA_RE.match(text) and "。" not in text) or _RULE_LINE_RE.match(text)
+            (_PAGE_METADATA_RE.match(text) and "。" not in text and not _CONTACT_RE.match(text))
+            or _RULE_LINE_RE.match(text)
         ):
             continue  # "发布机构: …", "==== 正文 ====": page metadata, not the report
+        if not _LETTER_RE.search(text):
+            continue  # "】", "2020-03-27 10:40", "0", "|": page chrome or table debris, no words
         if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text) and not _STATED_COUNT_RE.search(text):
             continue  # a table label or number printed as a line, not narrative
+        if _is_part_title(text):
+            headings.clear()
+            continue  # "二、政府信息依申请公开情况" of an older template: a heading, not prose
         sub = _subheading(text)
         if sub is not None and section in by_key and len(sub[1]) <= 20:
             by_key[section].subheadings.append(Subheading(level=sub[0], text=sub[1]))

@@ -1,0 +1,69 @@
+"""The structure stage on real page excerpts (../shared/corpus/pages.jsonl): every narrative
+paragraph is kept, sub-headings and page chrome are not paragraphs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nlp.ingest import simplified_blocks
+from nlp.ingest.text import text_blocks
+from nlp.models import Paragraph
+from nlp.structure import is_heading_only, read_structure
+
+
+def _page(shared: Path, url_end: str) -> tuple[list[Paragraph], str | None]:
+    with (shared / "corpus" / "pages.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["url"].endswith(url_end):
+                blocks, _ = simplified_blocks(text_blocks(record["text"]))
+                _, paragraphs, title = read_structure(blocks)
+                return paragraphs, title
+    raise AssertionError(f"no page {url_end} in pages.jsonl")
+
+
+def _texts(paragraphs: list[Paragraph]) -> list[str]:
+    return [p.text for p in paragraphs]
+
+
+def test_a_sub_heading_that_goes_on_after_a_colon_is_a_paragraph(shared):
+    paragraphs, _ = _page(shared, "54ed651c9acf4bac8ca8854ae7d0cf29.shtml")
+    assert any(t.startswith("(一)受理申请的数量") and "未收到" in t for t in _texts(paragraphs))
+
+
+def test_a_numbered_line_that_states_a_figure_is_a_paragraph(shared):
+    paragraphs, _ = _page(shared, "e465a9d0187a452d82456b8afbe9c07a.shtml")
+    assert "3.发布2023年法治政府建设年度报告22份。" in _texts(paragraphs)
+
+
+def test_a_channel_line_with_its_count_is_a_paragraph(shared):
+    paragraphs, _ = _page(shared, "t20250117_59826.html")
+    assert any(t.startswith("微信公众号") and "212条" in t for t in _texts(paragraphs))
+
+
+def test_a_numbered_part_title_is_never_the_report_title(shared):
+    # The excerpt starts inside the report: its paragraphs before 四、 are not a title block.
+    paragraphs, title = _page(shared, "5d7fc57bf99d651bbeb365d4.html")
+    assert title is None or not title.startswith("三、")
+    assert any(t.startswith("(三)回应解读情况") for t in _texts(paragraphs))
+    assert any(t.startswith("(一)申请情况") for t in _texts(paragraphs))
+
+
+def test_contact_lines_of_the_preamble_are_kept_and_not_the_title(shared):
+    paragraphs, title = _page(shared, "t20200430_1889247.html")
+    assert title is None or not title.startswith("地址")
+    assert any(t.startswith("地址") for t in _texts(paragraphs))
+
+
+def test_page_chrome_without_words_is_not_a_paragraph(shared):
+    paragraphs, _ = _page(shared, "bbd55f2-7c7b-440e-b565-704bb5c39342.html")
+    assert "】" not in _texts(paragraphs)
+    assert not any(t.startswith("【字体") for t in _texts(paragraphs))
+
+
+def test_headings_stay_headings():
+    for heading in ("(一)加强组织领导,完善工作机构", "（二）主动公开情况。", "存在问题：", "1.政府信息管理"):
+        assert is_heading_only(heading), heading
+    for sentence in ("(一)受理申请的数量:目前未收到依申请公开请求;", "2.公开行政规范性文件3份。", "无。"):
+        assert not is_heading_only(sentence), sentence
