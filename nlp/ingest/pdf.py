@@ -202,8 +202,11 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
     with pdf, closing(document):
         if len(document) != len(pdf.pages):
             raise InputError(path, "damaged PDF (page tree does not match)")
-        for page, pdfium_page in zip(pdf.pages, document, strict=True):
-            page._objects = page_objects(pdfium_page, PageFrame.of(pdfium_page, page))
+        for number, (page, pdfium_page) in enumerate(zip(pdf.pages, document, strict=True), 1):
+            try:
+                page._objects = page_objects(pdfium_page, PageFrame.of(pdfium_page, page))
+            except pdfium.PdfiumError as exc:
+                raise InputError(path, f"cannot read page {number} ({exc})") from None
         n_pages = len(pdf.pages)
         n_chars = sum(len(page.chars) for page in pdf.pages)
         if n_chars < 2 * n_pages:
