@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Literal, Protocol
 
+from nlp.chinese import clear_segmentation_cache
 from nlp.errors import InputError, NotAReport
 from nlp.ingest import supported_suffixes
 from nlp.models import Report
@@ -113,13 +114,15 @@ def analyze_task(task: Task) -> Outcome:
     except Exception as exc:  # a bug or an unforeseen document: record it, the batch goes on
         return Failed("failed", "analyze", f"internal error ({type(exc).__name__}: {exc})")
     report.source.path = task.source
-    return Analysed(
+    analysed = Analysed(
         report=report,
         document=report_json(report),
         paragraph_words=[index_words(p.text) for p in report.paragraphs],
         item_words=[index_words(i.text) for i in report.items],
         seconds=time.perf_counter() - started,
     )
+    clear_segmentation_cache()  # it serves the stages of one report; across reports it only grows
+    return analysed
 
 
 # ---------------------------------------------------------------- engines

@@ -56,7 +56,8 @@ def _segmented(text: str) -> tuple[str, ...]:
 
 
 def clear_segmentation_cache() -> None:
-    """Forget segmented texts (for measurements that must segment afresh)."""
+    """Forget segmented texts: after each report in a batch worker, and for measurements that
+    must segment afresh."""
     _segmented.cache_clear()
     _tokens.cache_clear()
 
