@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from spacy.language import Language
 from spacy.matcher import Matcher
 
 from nlp.checks import component_value
@@ -134,16 +135,20 @@ _CLAIM_CUE_RE = re.compile(r"申请|复议|诉讼|规范性文件|规章|办结|
 
 
 @cache
-def _matcher() -> Matcher:
-    matcher = Matcher(chinese_nlp().vocab)
+def _parser() -> tuple[Language, Matcher]:
+    """The parser and its Matcher, made together: a Matcher answers with hashes of the parser's
+    own strings, so the two must share one vocabulary even when threads (a Dask worker's) ask
+    for them at once and two parsers get built."""
+    nlp = chinese_nlp()
+    matcher = Matcher(nlp.vocab)
     for quantity, patterns in {**_COUNT_PATTERNS, **_STATE_PATTERNS}.items():
         matcher.add(quantity, patterns)
-    return matcher
+    return nlp, matcher
 
 
 def extract_claims(paragraphs: list[Paragraph]) -> list[Claim]:
     """Every number the prose states about requests, reviews and lawsuits, sentence by sentence."""
-    nlp, matcher = chinese_nlp(), _matcher()
+    nlp, matcher = _parser()
     claims: list[Claim] = []
     texts = (nfkc(_SPACE_RE.sub("", p.text)) for p in paragraphs if _CLAIM_CUE_RE.search(p.text))
     for doc in nlp.pipe(texts):
