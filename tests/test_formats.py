@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from contextlib import closing
+from concurrent.futures import ThreadPoolExecutor
 
 import docx
 import pdfplumber
@@ -13,7 +13,7 @@ from opencc import OpenCC
 
 from nlp.errors import InputError
 from nlp.ingest import read_document
-from nlp.ingest.pdf_objects import PageFrame, page_objects
+from nlp.ingest.pdf_objects import document_objects
 from nlp.pipeline import analyze_file
 
 
@@ -70,9 +70,9 @@ def test_pdf_label_cut_by_page_break_is_rejoined(shared):
 
 def _plumber_and_pdfium_objects(path):
     """pdfplumber's own objects of every page (pdfminer) and the reader's (PDFium)."""
-    with pdfplumber.open(path) as pdf, closing(pdfium.PdfDocument(path)) as document:
-        for page, pdfium_page in zip(pdf.pages, document, strict=True):
-            yield page.objects, page_objects(pdfium_page, PageFrame.of(pdfium_page, page))
+    with pdfplumber.open(path) as pdf:
+        read = document_objects(path.read_bytes(), pdf.pages)
+        yield from zip((page.objects for page in pdf.pages), read, strict=True)
 
 
 def _same_objects(read: list[dict], expected: list[dict]) -> bool:
@@ -170,3 +170,12 @@ def test_html_charset_and_page_chrome(tmp_path, shared):
     texts = [b.text for b in doc.blocks if b.kind == "text"]
     assert not any("分享到" in t or "首页" in t for t in texts)
     assert analyze_file(path).cells["t3.new_received.total"].value == 859
+
+
+def test_pdfs_read_in_threads_read_as_one_at_a_time(shared):
+    # A Dask worker runs files in threads; PDFium is not thread-safe, so the reader takes turns.
+    pdfs = sorted((shared / "realdocs").glob("*.pdf")) * 3
+    alone = [read_document(p).blocks for p in pdfs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda p: read_document(p).blocks, pdfs))
+    assert together == alone

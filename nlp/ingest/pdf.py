@@ -19,16 +19,14 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from contextlib import closing
 from dataclasses import dataclass, field
 from statistics import median
 
 import pdfplumber
-import pypdfium2 as pdfium
 from pdfplumber.page import Page
 
 from nlp.errors import InputError
-from nlp.ingest.pdf_objects import PageFrame, page_objects
+from nlp.ingest.pdf_objects import PageError, document_objects
 from nlp.models import Block
 
 _PAGE_NUMBER_RE = re.compile(
@@ -196,17 +194,19 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
     """Blocks of a PDF report; a scan without a text layer is refused with a clear reason."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        document = pdfium.PdfDocument(data)
     except Exception as exc:
         raise InputError(path, f"cannot open PDF ({type(exc).__name__})") from None
-    with pdf, closing(document):
-        if len(document) != len(pdf.pages):
-            raise InputError(path, "damaged PDF (page tree does not match)")
-        for number, (page, pdfium_page) in enumerate(zip(pdf.pages, document, strict=True), 1):
-            try:
-                page._objects = page_objects(pdfium_page, PageFrame.of(pdfium_page, page))
-            except pdfium.PdfiumError as exc:
-                raise InputError(path, f"cannot read page {number} ({exc})") from None
+    with pdf:
+        try:
+            objects = document_objects(data, pdf.pages)
+        except PageError as exc:
+            raise InputError(path, f"cannot read page {exc.number} ({exc.reason})") from None
+        except ValueError as exc:
+            raise InputError(path, f"damaged PDF ({exc})") from None
+        except Exception as exc:
+            raise InputError(path, f"cannot open PDF ({type(exc).__name__})") from None
+        for page, page_objects in zip(pdf.pages, objects, strict=True):
+            page._objects = page_objects
         n_pages = len(pdf.pages)
         n_chars = sum(len(page.chars) for page in pdf.pages)
         if n_chars < 2 * n_pages:

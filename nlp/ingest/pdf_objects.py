@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -78,6 +79,42 @@ class PageFrame:
     def point(self, p: tuple[float, float]) -> tuple[float, float]:
         x, y = _apply(self.ctm, p)
         return x + self.x_offset, self.height - y + self.top_offset
+
+
+# PDFium is not thread-safe: the threads of one process (a Dask worker's) take turns.
+_PDFIUM_LOCK = threading.Lock()
+
+
+class PageError(Exception):
+    """PDFium could not read a page (1-based `number`)."""
+
+    def __init__(self, number: int, reason: str) -> None:
+        super().__init__(f"page {number}: {reason}")
+        self.number, self.reason = number, reason
+
+
+def document_objects(data: bytes, pages: list[Page]) -> list[PdfObjects]:
+    """The objects of every page of a PDF that pdfplumber has opened as `pages`.
+
+    Raises pdfium.PdfiumError when PDFium cannot open the file, PageError for a page it cannot
+    read, ValueError when its page count differs from pdfplumber's.
+    """
+    with _PDFIUM_LOCK:
+        document = pdfium.PdfDocument(data)
+        try:
+            if len(document) != len(pages):
+                raise ValueError(f"{len(document)} pages for PDFium, {len(pages)} for pdfplumber")
+            found = []
+            for number, (page, pdfium_page) in enumerate(zip(pages, document, strict=True), 1):
+                try:
+                    found.append(page_objects(pdfium_page, PageFrame.of(pdfium_page, page)))
+                except pdfium.PdfiumError as exc:
+                    raise PageError(number, str(exc)) from None
+                finally:
+                    pdfium_page.close()
+            return found
+        finally:
+            document.close()
 
 
 def page_objects(page: pdfium.PdfPage, frame: PageFrame) -> PdfObjects:
