@@ -228,7 +228,8 @@ _ENUMERATED_POINT_RE = re.compile(
 
 def _is_part_title(text: str) -> bool:
     """A line numbered like one of the six parts ("一、…", "第二部分…"), short and without a
-    sentence in it, that the template's titles did not claim."""
+    sentence in it, that the template's titles did not claim (asked outside the sections only:
+    inside one, "一、公开内容不够全面" may be an item of a list)."""
     line = _clean_line(text)
     m = _TITLE_RE.match(line)
     return (
@@ -268,7 +269,7 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             continue  # "】", "2020-03-27 10:40", "0", "|": page chrome or table debris, no words
         if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text) and not _STATED_COUNT_RE.search(text):
             continue  # a table label or number printed as a line, not narrative
-        if _is_part_title(text):
+        if section is None and _is_part_title(text):
             headings.clear()
             continue  # "二、政府信息依申请公开情况" of an older template: a heading, not prose
         sub = _subheading(text)
