@@ -52,7 +52,13 @@ def _tokens(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1 << 14)
 def _segmented(text: str) -> tuple[str, ...]:
     """The words of `_tokens`, split at anything that is not a word character."""
-    return tuple(part for token in _tokens(text) for part in _NON_WORD_RE.sub(" ", token).split())
+    found: list[str] = []
+    for token in _tokens(text):
+        if token.isalnum():  # most tokens: nothing to split
+            found.append(token)
+        else:
+            found.extend(_NON_WORD_RE.sub(" ", token).split())
+    return tuple(found)
 
 
 def clear_segmentation_cache() -> None:
