@@ -18,7 +18,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from nlp.classify import HeadingRuleClassifier, make_classifier, paragraph_rows
+from nlp.classify import FEATURE_WEIGHTS, HeadingRuleClassifier, make_classifier, paragraph_rows
 from nlp.gold import LabelledParagraph
 
 # Labels with fewer gold examples than this are reported but left out of the macro average.
@@ -111,7 +111,8 @@ def model_card(data: list[LabelledParagraph], evaluations: list[Evaluation], sou
         "topics by its first part); the LABELS.md cue words of each label (`classify.CUES`) found in the",
         "paragraph and in its first part; character 1–2-grams of the sub-heading; one-hot section →",
         "LinearSVC (balanced class weights) calibrated by 3-fold sigmoid calibration. The sub-heading",
-        "features weigh 0.3 and the first-part features 1.5 (`classify.FEATURE_WEIGHTS`): a label says",
+        f"features weigh {FEATURE_WEIGHTS['heading']:g} and the first-part features "
+        f"{FEATURE_WEIGHTS['lead']:g} (`classify.FEATURE_WEIGHTS`): a label says",
         "what a paragraph is about, not where it sits, and its first part decides (LABELS.md).",
         "",
         "## Training data",

@@ -65,9 +65,8 @@ class _SharedCells:
     def __call__(self, cells: dict[str, Cell]) -> dict[str, Cell]:
         shared = {}
         for key, cell in cells.items():
-            if _kept_cell(key):
-                identity = (cell.value, cell.raw, cell.status, cell.unit, cell.confidence)
-                shared[sys.intern(key)] = self._cells.setdefault(identity, cell)
+            identity = (cell.value, cell.raw, cell.status, cell.unit, cell.confidence)
+            shared[sys.intern(key)] = self._cells.setdefault(identity, cell)
         return shared
 
 

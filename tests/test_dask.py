@@ -31,19 +31,17 @@ def test_dask_engine_gives_the_same_results_as_local_workers(scheduler, tmp_path
     for seed in CORPUS.glob("*.txt"):
         (tmp_path / "in" / seed.name).write_bytes(seed.read_bytes())
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
-    on_dask = runner.invoke(
-        app,
-        [
-            "analyze",
-            str(tmp_path / "in"),
-            "-o",
-            str(tmp_path / "dask"),
-            "--engine",
-            "dask",
-            "--scheduler",
-            scheduler,
-        ],
-    )
+    on_dask_command = [
+        "analyze",
+        str(tmp_path / "in"),
+        "-o",
+        str(tmp_path / "dask"),
+        "--engine",
+        "dask",
+        "--scheduler",
+        scheduler,
+    ]
+    on_dask = runner.invoke(app, on_dask_command)
     assert on_dask.exit_code == 0, on_dask.output
     local = runner.invoke(app, ["analyze", str(tmp_path / "in"), "-o", str(tmp_path / "local"), "-j", "1"])
     assert local.exit_code == 0, local.output
@@ -64,19 +62,7 @@ def test_dask_engine_gives_the_same_results_as_local_workers(scheduler, tmp_path
     doc = json.loads((tmp_path / "dask" / "shijiang-township_2020.json").read_text(encoding="utf-8"))
     assert doc["source"]["path"] == str(tmp_path / "in" / "shijiang-township_2020.txt")
 
-    again = runner.invoke(
-        app,
-        [
-            "analyze",
-            str(tmp_path / "in"),
-            "-o",
-            str(tmp_path / "dask"),
-            "--engine",
-            "dask",
-            "--scheduler",
-            scheduler,
-        ],
-    )
+    again = runner.invoke(app, on_dask_command)
     assert again.exit_code == 0 and "0 file(s) in" in again.output.replace("\n", " ")
 
 
