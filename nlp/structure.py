@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from nlp import template as tpl
 from nlp.models import Block, Paragraph, Section, Subheading
@@ -119,19 +120,26 @@ def find_sections(blocks: list[Block]) -> list[Section]:
 _LEAD_IN_RE = re.compile(r"^([^，。：:；;、]{2,10})[：:]")
 
 
-def _subheading(text: str) -> tuple[int, str, str] | None:
-    """(level, heading words, rest of line) when the line starts with a heading enumerator
-    or a short lead-in such as "改进情况：" or "存在问题：".
+class _Subheading(NamedTuple):
+    level: int
+    head: str  # the heading words
+    rest: str  # the line after the enumerator or lead-in
+    lead_in: bool  # "存在问题：" rather than an enumerator such as "（一）"
+
+
+def _subheading(text: str) -> _Subheading | None:
+    """The sub-heading a line starts with: a heading enumerator or a short lead-in such as
+    "改进情况：" or "存在问题：".
     """
     for level, pattern in _SUBHEAD_RES:
         m = pattern.match(text)
         if m:
             rest = text[m.end() :].strip()
             head = re.split(r"[。：:；;]", rest, maxsplit=1)[0].strip()
-            return level, head, rest
+            return _Subheading(level, head, rest, lead_in=False)
     lead = _LEAD_IN_RE.match(text)
     if lead:
-        return 1, lead.group(1), text[lead.end() :].strip()
+        return _Subheading(1, lead.group(1), text[lead.end() :].strip(), lead_in=True)
     return None
 
 
@@ -144,11 +152,11 @@ def is_heading_only(text: str) -> bool:
     widths, since NFKC turns "；" into ";".
     """
     sub = _subheading(text)
-    body = sub[2] if sub else text
+    body = sub.rest if sub else text
     core = body.rstrip("：:。 ")
     if _STATED_COUNT_RE.search(core):
         return False
-    if sub is not None and core and not any(p.match(text) for _, p in _SUBHEAD_RES):
+    if sub is not None and sub.lead_in and core:
         return False  # "地址：…", "改进措施：一是…": a lead-in with its content after it
     if sub is None:
         return len(core) <= 12 and body.endswith(("：", ":")) and not re.search(r"[，,；;]", core)
@@ -273,13 +281,13 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             headings.clear()
             continue  # "二、政府信息依申请公开情况" of an older template: a heading, not prose
         sub = _subheading(text)
-        if sub is not None and section in by_key and len(sub[1]) <= 20:
-            by_key[section].subheadings.append(Subheading(level=sub[0], text=sub[1]))
+        if sub is not None and section in by_key and len(sub.head) <= 20:
+            by_key[section].subheadings.append(Subheading(level=sub.level, text=sub.head))
         for m in _ENUMERATED_POINT_RE.finditer(text):
             if section in by_key:
                 by_key[section].subheadings.append(Subheading(level=4, text=m.group(1)))
         if sub is not None:
-            level, head, _ = sub
+            level, head = sub.level, sub.head
             for deeper in [lv for lv in headings if lv >= level]:
                 del headings[deeper]
             if len(head) <= 20:
