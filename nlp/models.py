@@ -68,6 +68,9 @@ class Section(BaseModel):
     block_start: int
     block_end: int  # exclusive
     subheadings: list[Subheading] = Field(default_factory=list)
+    # No title line in the document (lost in extraction): the section starts at its first
+    # sub-heading, and `title` is the template's.
+    untitled: bool = False
 
 
 class Paragraph(BaseModel):

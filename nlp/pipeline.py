@@ -49,6 +49,11 @@ def analyze_document(doc: RawDocument) -> Report:
     missing_sections = [spec.key for spec in tpl.SECTIONS if spec.key not in found]
     if missing_sections:
         warnings.append("sections_not_found: " + ", ".join(missing_sections))
+    untitled = [s.key for s in sections if s.untitled]
+    if untitled:
+        warnings.append(
+            "section_titles_not_found: " + ", ".join(untitled) + " (started at their first sub-heading)"
+        )
     for name, status in extracted.tables.items():
         if status == "not_filled":
             warnings.append(f"table_not_filled: {name}")

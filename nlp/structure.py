@@ -143,6 +143,39 @@ def _subheading(text: str) -> _Subheading | None:
     return None
 
 
+def with_untitled_sections(blocks: list[Block], sections: list[Section]) -> list[Section]:
+    """The sections plus those whose title line the extraction lost but whose opening sub-heading
+    is there ("（一）存在的主要问题" right after 表四): the template puts no narrative sub-heading in
+    the table sections 二–四, so one that opens a later section starts it."""
+    found = {s.key for s in sections}
+    out = list(sections)
+    for spec in tpl.SECTIONS:
+        if spec.key in found or not spec.opening_subheadings:
+            continue
+        before = [s for s in out if s.ordinal < spec.ordinal]
+        if not before or before[-1].key not in _TABLE_SECTIONS:
+            continue
+        host = before[-1]
+        for i in range(host.block_start + 1, host.block_end):
+            block = blocks[i]
+            sub = _subheading(block.text.strip()) if block.kind == "text" else None
+            if sub is None or sub.level != 1:
+                continue
+            if any(re.search(p, fold(sub.head)) for p in spec.opening_subheadings):
+                opened = Section(
+                    key=spec.key,
+                    title=spec.canonical,
+                    ordinal=spec.ordinal,
+                    block_start=i,
+                    block_end=host.block_end,
+                    untitled=True,
+                )
+                out[out.index(host)] = host.model_copy(update={"block_end": i})
+                out.append(opened)
+                break
+    return sorted(out, key=lambda s: s.block_start)
+
+
 def is_heading_only(text: str) -> bool:
     """A line that is just a sub-heading ("（一）主动公开", "存在问题：") with no sentence.
 
@@ -253,7 +286,7 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
     for s in sections:
         for i in range(s.block_start, s.block_end):
             section_at[i] = s.key
-    titles = {s.block_start for s in sections}
+    titles = {s.block_start for s in sections if not s.untitled}
     by_key = {s.key: s for s in sections}
     paragraphs: list[Paragraph] = []
     headings: dict[int, str] = {}
@@ -303,6 +336,6 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
 
 def read_structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph], str | None]:
     """Sections, narrative paragraphs and report title of a document's blocks."""
-    sections = find_sections(blocks)
+    sections = with_untitled_sections(blocks, find_sections(blocks))
     paragraphs, title = find_paragraphs(blocks, sections)
     return sections, paragraphs, title

@@ -22,6 +22,9 @@ class SectionSpec:
     canonical: str
     patterns: tuple[str, ...]  # regexes searched in the title text after its number
     variants: tuple[str, ...] = ()  # other full titles seen in real reports
+    # Sub-headings that open the section in the template ("（一）存在的主要问题"): when a text
+    # extraction lost the section's title line, its first such sub-heading marks where it starts.
+    opening_subheadings: tuple[str, ...] = ()
 
 
 SECTIONS: tuple[SectionSpec, ...] = (
@@ -57,6 +60,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "存在的主要问题及改进情况",
         (r"存在.{0,4}问题", r"问题及改进", r"问题和改进"),
         ("政府信息公开工作存在的主要问题及改进情况", "存在问题及改进情况"),
+        (r"存在.{0,8}问题", r"^主要问题", r"^问题及改进", r"改进情况$", r"^改进措施$"),
     ),
     SectionSpec(
         "s6_other",

@@ -67,3 +67,27 @@ def test_headings_stay_headings():
         assert is_heading_only(heading), heading
     for sentence in ("(一)受理申请的数量:目前未收到依申请公开请求;", "2.公开行政规范性文件3份。", "无。"):
         assert not is_heading_only(sentence), sentence
+
+
+def test_section_five_whose_title_the_extraction_lost_starts_at_its_first_sub_heading(shared):
+    # The extracted Shanghai reports go from 表四 straight to "（一）2024 年工作中存在问题的改进情况"
+    # and "（一）主要问题": the template has no narrative sub-heading in 四, so 五 starts there.
+    from nlp.pipeline import analyze_file
+
+    for name, first in (
+        ("shanghai_gov_office_2025_extracted.md", "针对 2024 年工作中存在的主要问题"),
+        ("shanghai_kewei_2024_extracted.md", "市科委 2024 年根据本市机构改革工作安排"),
+    ):
+        report = analyze_file(shared / "realdocs" / name)
+        five = [p for p in report.paragraphs if p.section == "s5_problems"]
+        assert five and five[0].text.startswith(first)
+        assert not [p for p in report.paragraphs if p.section == "s4_review_litigation" and "问题" in p.text]
+        assert [s.key for s in report.sections if s.untitled] == ["s5_problems"]
+        assert any(w.startswith("section_titles_not_found: s5_problems") for w in report.warnings)
+
+
+def test_a_report_with_every_title_has_no_untitled_section(shared):
+    from nlp.pipeline import analyze_file
+
+    report = analyze_file(shared / "realdocs" / "hongze_gov_2024.pdf")
+    assert not any(s.untitled for s in report.sections)
