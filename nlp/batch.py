@@ -143,6 +143,17 @@ def _start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def stop_forkserver() -> None:
+    """End the forkserver when no more batches will run in this process: it holds the whole
+    pipeline (about 250 MB) until the interpreter exits, beside the review pages `xxgk analyze`
+    writes after the batch. The standard library has no public call for it; `_stop` is the one
+    its own tests use. A later batch would start a new forkserver."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        forkserver._forkserver._stop()
+
+
 _STARTED = "started"
 
 

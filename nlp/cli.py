@@ -18,7 +18,7 @@ from rich.table import Table
 # Only light modules here: the process that runs `xxgk analyze` is the batch's writer, and the
 # model, the parser and scikit-learn belong in the workers. Commands import what they need.
 from nlp import MODEL_PATH
-from nlp.batch import DaskEngine, Engine, LocalEngine, collect_inputs, run_batch
+from nlp.batch import DaskEngine, Engine, LocalEngine, collect_inputs, run_batch, stop_forkserver
 from nlp.compare import compare_reports
 from nlp.errors import InputError
 from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
@@ -125,6 +125,8 @@ def analyze(
             )
     except StoreError as exc:
         _fail(str(exc))
+    finally:
+        stop_forkserver()
     write_items_csv(output / DB_NAME, output / "items.csv")
     batch_summary(result, console)
     if result.count("ok") and (result.analysed or not (output / REVIEW_FOLDER / "index.html").exists()):

@@ -6,21 +6,16 @@ as jieba words joined by spaces, and a query is segmented the same way before it
 
 from __future__ import annotations
 
-import logging
 import re
 
-import jieba
-
-from nlp.chinese import search_words
-
-jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary on stderr otherwise
+from nlp.chinese import search_words, tokenizer
 
 _NOT_A_WORD = re.compile(r"^[\W_]+$")
 
 
 def load_dictionary() -> None:
-    """Load jieba's dictionary now (about a second) rather than inside the first file's timing."""
-    jieba.initialize()
+    """Load the dictionaries now rather than inside the first file's timing."""
+    tokenizer()
 
 
 def index_words(text: str) -> str:
@@ -30,5 +25,5 @@ def index_words(text: str) -> str:
 
 def match_expression(query: str) -> str:
     """An FTS5 MATCH expression that needs every word of the query, in any order."""
-    words = [w for w in jieba.cut(query) if not _NOT_A_WORD.match(w)]
+    words = [w for w in tokenizer().cut(query) if not _NOT_A_WORD.match(w)]
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)

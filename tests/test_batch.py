@@ -229,3 +229,17 @@ def test_ctrl_c_stops_cleanly_and_lists_what_is_left(tmp_path):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert sum(s["status"] == "ok" for s in summary) == finished
     assert sum(s["status"] == "pending" for s in summary) == 60 - finished
+
+
+def test_analyze_ends_the_forkserver_once_the_batch_is_done(tmp_path: Path) -> None:
+    """It holds the whole pipeline; the review pages written after the batch do not need it."""
+    from multiprocessing import forkserver
+
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    result = CliRunner().invoke(app, ["analyze", str(SHIJIANG), "-o", str(tmp_path), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "review" / "index.html").is_file()
+    assert forkserver._forkserver._forkserver_pid is None  # the standard library's own record of it
