@@ -151,7 +151,9 @@ def stop_forkserver() -> None:
     if "forkserver" in multiprocessing.get_all_start_methods():
         from multiprocessing import forkserver
 
-        forkserver._forkserver._stop()
+        stop = getattr(forkserver._forkserver, "_stop", None)
+        if stop is not None:  # a private call: a Python without it keeps the server until exit
+            stop()
 
 
 _STARTED = "started"

@@ -31,8 +31,6 @@ from nlp.gold import heading_label
 from nlp.models import Paragraph
 from nlp.normalize import nfkc
 
-# Below this the label is shown as uncertain (`xxgk show`, `xxgk label` keep the number).
-LOW_CONFIDENCE = 0.5
 # Columns of the input rows, in this order.
 TEXT, SECTION, HEADING = 0, 1, 2
 # Hashed feature space sizes: few collisions for a corpus of this size, a small saved model.

@@ -73,6 +73,10 @@ class Section(BaseModel):
     untitled: bool = False
 
 
+# Below this a paragraph's label is shown as uncertain (`xxgk show`, the review pages).
+LOW_CONFIDENCE = 0.5
+
+
 class Paragraph(BaseModel):
     text: str
     section: str | None

@@ -30,10 +30,9 @@ from nlp.analytics import (
 )
 from nlp.charts import bar_chart, stacked_columns
 from nlp.checks import component_value
-from nlp.classify import LOW_CONFIDENCE
 from nlp.gold import LABEL_NAMES
 from nlp.meta import LEVEL_NAMES
-from nlp.models import Cell, CheckResult, Report
+from nlp.models import LOW_CONFIDENCE, Cell, CheckResult, Report
 from nlp.output import REVIEW_FOLDER, write_atomic
 from nlp.results import StoredReport, full_report, load_results, open_results
 

@@ -210,7 +210,7 @@ def t4_table(report: Report) -> Table:
 
 def paragraph_table(report: Report) -> Table:
     """Each paragraph's label and confidence; uncertain labels (< LOW_CONFIDENCE) in yellow."""
-    from nlp.classify import LOW_CONFIDENCE
+    from nlp.models import LOW_CONFIDENCE
 
     table = Table(title="段落分类")
     for name in ("#", "section", "label", "conf.", "text"):
