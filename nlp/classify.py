@@ -131,8 +131,7 @@ def make_classifier(c: float = 2.0) -> Pipeline:
                     tokenizer=words,
                     token_pattern=None,
                     lowercase=False,
-                    ngram_range=(1, 2),
-                    n_features=WORD_FEATURES,
+                    n_features=WORD_FEATURES,  # single words: the character n-grams already span word pairs
                 ),
                 TEXT,
             ),

@@ -105,7 +105,7 @@ def model_card(data: list[LabelledParagraph], evaluations: list[Evaluation], sou
         "paragraph's text, section key and sub-heading. Output: one of the 11 labels of LABELS.md and",
         "the calibrated probability of that label (`confidence`).",
         "",
-        "Model: TF-IDF over hashed jieba words (uni- and bigrams, domain dictionary nlp/data/userdict.txt)",
+        "Model: TF-IDF over hashed jieba words (single words, domain dictionary nlp/data/userdict.txt)",
         "and character 1–3-grams of the text; character 1–3-grams of the paragraph's first part (up to",
         "its first sentence end, at most 60 characters: LABELS.md labels a paragraph that covers several",
         "topics by its first part); the LABELS.md cue words of each label (`classify.CUES`) found in the",
