@@ -295,15 +295,16 @@ def train(
 ) -> None:
     """Train the paragraph classifier on gold and weak labels; write the model and its model card."""
     from nlp.classify import make_classifier, paragraph_rows, save_model
-    from nlp.evaluate import cross_validate, model_card
+    from nlp.evaluate import cross_validate, model_card, shuffled_macro_f1
 
     data, sources = _training_data(paths, gold)
     evaluations = cross_validate(data)
+    shuffled = shuffled_macro_f1(data)
     rows = paragraph_rows([{"text": d.text, "section": d.section, "heading": d.heading} for d in data])
     model = make_classifier().fit(rows, [d.label for d in data])
     save_model(model, output)
     card = output.parent / "MODEL_CARD.md"
-    write_atomic(card, model_card(data, evaluations, sources))
+    write_atomic(card, model_card(data, evaluations, shuffled, sources))
     typer.echo(f"model written to {output} ({len(data)} paragraphs); model card {card}")
     typer.echo(", ".join(f"{e.name} macro-F1 {e.macro_f1:.3f}" for e in evaluations))
 
@@ -311,7 +312,7 @@ def train(
 @app.command()
 def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> None:
     """Report-grouped cross-validation: per-label precision/recall/F1, baselines, confusion matrix."""
-    from nlp.evaluate import MIN_EXAMPLES, cross_validate
+    from nlp.evaluate import MIN_EXAMPLES, cross_validate, shuffled_macro_f1, spread_line
 
     data, _ = _training_data(paths, gold)
     evaluations = cross_validate(data)
@@ -334,6 +335,7 @@ def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> Non
     for name, row in zip(ours.labels, ours.confusion, strict=True):
         confusion.add_row(name, *(str(int(v)) if v else "·" for v in row))
     console.print(confusion)
+    console.print(spread_line(ours.macro_f1, shuffled_macro_f1(data)))
 
 
 @app.command()
