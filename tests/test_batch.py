@@ -243,3 +243,26 @@ def test_analyze_ends_the_forkserver_once_the_batch_is_done(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert (tmp_path / "review" / "index.html").is_file()
     assert forkserver._forkserver._forkserver_pid is None  # the standard library's own record of it
+
+
+def test_a_worker_hands_freed_heap_back_to_the_system():
+    # glibc keeps freed small blocks for reuse: after a large report a worker would hold that
+    # memory for good. release_freed_memory (run after every report) returns it.
+    import pytest
+
+    from nlp.batch import _malloc_trim, release_freed_memory
+
+    if _malloc_trim() is None:
+        pytest.skip("no malloc_trim in this C library")
+
+    def resident_mb() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
+
+    blocks = [bytes(4000) for _ in range(30_000)]  # ~120 MB in heap-sized blocks
+    kept = blocks[::50]  # a few survivors keep the heap from shrinking by itself
+    del blocks
+    before = resident_mb()
+    release_freed_memory()
+    assert resident_mb() < before - 50
+    assert len(kept) == 600
