@@ -139,17 +139,25 @@ class CompactTokenizer(jieba.Tokenizer):
 def compact_tokenizer(user_dictionary: Traversable) -> CompactTokenizer:
     """jieba's dictionary and `user_dictionary`, from the cache file (built first if missing)."""
     cache = _cache_path(user_dictionary)
-    try:
-        data = cache.read_bytes()
-    except FileNotFoundError:
-        data = _build(user_dictionary)
-        with suppress(OSError):  # a read-only temporary folder: build it again next time
-            _write_atomic(cache, data)
+    with suppress(OSError, ValueError, RuntimeError, struct.error):  # RuntimeError: marisa's
+        return _tokenizer_from(cache.read_bytes())
+    # Missing, or damaged (a disk filled up, someone else's half-copied file): build it afresh.
+    data = _build(user_dictionary)
+    with suppress(OSError):  # a read-only temporary folder: build it again next time
+        _write_atomic(cache, data)
+    return _tokenizer_from(data)
+
+
+def _tokenizer_from(data: bytes) -> CompactTokenizer:
     total, longest, trie_length = _HEADER.unpack_from(data)
     start = _HEADER.size
+    if len(data) <= start + trie_length:
+        raise ValueError("truncated dictionary cache")
     trie = marisa_trie.Trie().frombytes(data[start : start + trie_length])
     counts = array(_FREQUENCY_TYPE)
     counts.frombytes(data[start + trie_length :])
+    if len(counts) != len(trie):
+        raise ValueError("dictionary cache: frequencies do not match the trie")
     return CompactTokenizer(trie, counts, total, longest)
 
 

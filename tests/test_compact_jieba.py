@@ -69,3 +69,15 @@ def test_cache_file_is_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     again = compact_jieba.compact_tokenizer(USER_DICT)
     text = "本机关全年主动公开政府信息1234条，收到政府信息公开申请5件。"
     assert again.lcut(text, HMM=False) == built.lcut(text, HMM=False) == tokenizer().lcut(text, HMM=False)
+
+
+def test_a_damaged_cache_file_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compact_jieba.tempfile, "tempdir", str(tmp_path))
+    compact_jieba.compact_tokenizer(USER_DICT)
+    (cache,) = tmp_path.glob("xxgk-jieba-*.trie")
+    whole = cache.read_bytes()
+    for damaged in (whole[: len(whole) // 2], whole[:10], b"\0" * 24 + whole[24:1000]):
+        cache.write_bytes(damaged)
+        rebuilt = compact_jieba.compact_tokenizer(USER_DICT)
+        assert rebuilt.lcut("依申请公开政府信息", HMM=False) == ["依申请公开", "政府信息"]
+        assert cache.read_bytes() == whole
