@@ -91,3 +91,24 @@ def test_a_report_with_every_title_has_no_untitled_section(shared):
 
     report = analyze_file(shared / "realdocs" / "hongze_gov_2024.pdf")
     assert not any(s.untitled for s in report.sections)
+
+
+def _sections(shared: Path, url_end: str) -> dict[str, str]:
+    with (shared / "corpus" / "pages.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["url"].endswith(url_end):
+                blocks, _ = simplified_blocks(text_blocks(record["text"]))
+                sections, _, _ = read_structure(blocks)
+                return {s.key: s.title for s in sections}
+    raise AssertionError(f"no page {url_end} in pages.jsonl")
+
+
+def test_indentation_a_crawler_wrote_as_question_marks_does_not_hide_a_section_title(shared):
+    # "??一、总体情况", "????一、总体情况": ideographic spaces the crawler could not encode.
+    assert _sections(shared, "2026012914194811951/index.shtml")["s1_overview"] == "一、总体情况"
+    assert _sections(shared, "t20220118_10313345.html")["s1_overview"] == "一、总体情况"
+
+
+def test_a_worded_variant_of_the_first_title_is_section_one(shared):
+    assert _sections(shared, "0176888997731551.html")["s1_overview"] == "一、工作总体推进情况"
