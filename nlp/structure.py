@@ -20,7 +20,7 @@ from nlp.normalize import fold
 _CN_NUM = "一二三四五六七八九十"
 _MARKDOWN_RE = re.compile(r"^[#>*\s]+|[*\s]+$")
 _TITLE_RE = re.compile(
-    rf"^(?:第(?P<part>[{_CN_NUM}])部分[、.．:：\s]*|(?P<cn>[{_CN_NUM}]{{1,2}})\s*[、.．]\s*|"
+    rf"^(?:第(?P<part>[{_CN_NUM}])部分[、.．:：\s]*|(?P<cn>[{_CN_NUM}]{{1,2}})\s*[,，]?[、.．]\s*|"
     rf"(?P<ar>[1-9])\s*(?:[、．]|\.(?!\d))\s*)(?P<title>.+)$"
 )
 _SUBHEAD_RES: tuple[tuple[int, re.Pattern[str]], ...] = (

@@ -110,5 +110,7 @@ def test_indentation_a_crawler_wrote_as_question_marks_does_not_hide_a_section_t
     assert _sections(shared, "t20220118_10313345.html")["s1_overview"] == "一、总体情况"
 
 
-def test_a_worded_variant_of_the_first_title_is_section_one(shared):
+def test_worded_variants_of_the_first_title_are_section_one(shared):
     assert _sections(shared, "0176888997731551.html")["s1_overview"] == "一、工作总体推进情况"
+    assert _sections(shared, "t518537.html")["s1_overview"] == "一、本年度政府信息公开工作的基本情况"
+    assert _sections(shared, "t20220112_278953.html")["s1_overview"] == "一,、总体情况"
