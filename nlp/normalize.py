@@ -24,6 +24,16 @@ def clean_spaces(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u3000", " ").replace("\u200b", "")
 
 
+# Indentation a crawler could not encode (ideographic or non-breaking spaces written out as "?"):
+# "??一、总体情况". No line of a report starts with a question mark.
+_LOST_INDENT_RE = re.compile(r"^\s*\?+\s*(?=[^\s?])")
+
+
+def drop_lost_indent(line: str) -> str:
+    """A line without the question marks that stand for its lost indentation."""
+    return _LOST_INDENT_RE.sub("", line)
+
+
 @lru_cache(maxsize=65536)
 def to_simplified(text: str) -> str:
     return _T2S.convert(text)

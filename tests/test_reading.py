@@ -139,3 +139,15 @@ def test_bad_files_do_not_stop_a_batch(tmp_path):
     status = {Path(s["source"]).name: s["status"] for s in summary}
     assert status == {"bin.txt": "failed", "empty.txt": "failed", "seed.txt": "ok"}
     assert (out / "seed.json").is_file()
+
+
+def test_indentation_written_as_question_marks_is_dropped_in_text_and_html():
+    # Crawled pages whose ideographic-space indentation was saved as "?" (../shared/corpus has ten).
+    from nlp.ingest.html import read_html
+    from nlp.ingest.text import text_blocks
+
+    text = "??一、总体情况\n????2021年，本局主动公开政府信息644条。\n???\n"
+    assert [b.text for b in text_blocks(text)][:2] == ["一、总体情况", "2021年，本局主动公开政府信息644条。"]
+    html = "<html><body><p>??一、总体情况</p><p>??2021年，本局主动公开政府信息644条。</p></body></html>"
+    blocks, _ = read_html(html.encode("utf-8"), "page.html")
+    assert [b.text for b in blocks] == ["一、总体情况", "2021年，本局主动公开政府信息644条。"]

@@ -15,6 +15,7 @@ from lxml import etree
 
 from nlp.errors import InputError
 from nlp.models import Block
+from nlp.normalize import drop_lost_indent
 
 from .text import decode_text
 
@@ -98,7 +99,7 @@ def _nearest_table(element: etree._Element) -> etree._Element | None:
 
 def _walk(element: etree._Element, blocks: list[Block], line: list[str]) -> None:
     def flush() -> None:
-        text = re.sub(r"[ \t\u00a0\u3000]+", " ", "".join(line)).strip()
+        text = drop_lost_indent(re.sub(r"[ \t\u00a0\u3000]+", " ", "".join(line)).strip())
         if text:
             blocks.append(Block(kind="text", text=text))
         line.clear()

@@ -15,15 +15,12 @@ from charset_normalizer import from_bytes
 
 from nlp.errors import InputError
 from nlp.models import Block
-from nlp.normalize import clean_spaces
+from nlp.normalize import clean_spaces, drop_lost_indent
 from nlp.template import SECTIONS
 
 # Words every annual report contains; used to tell a right decoding from mojibake.
 _REPORT_WORDS = ("公开", "政府", "信息", "申请")
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
-# Indentation a crawler could not encode (ideographic or non-breaking spaces written out as "?"):
-# "??一、总体情况". No line of a report starts with a question mark.
-_LOST_INDENT_RE = re.compile(r"^\s*\?+\s*(?=[^\s?])")
 _SENTENCE_END = "。！？；：.!?;:”」）)"
 _HEADING_START_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[①-⑳]|第[一二三四五六七八九十]+)"
@@ -155,7 +152,7 @@ def text_blocks(text: str) -> list[Block]:
         table, row = None, None
 
     for line in lines:
-        line = _LOST_INDENT_RE.sub("", line)
+        line = drop_lost_indent(line)
         if _MD_ROW_RE.match(line):
             if _MD_RULE_RE.match(line):
                 continue
