@@ -8,19 +8,24 @@ from pathlib import Path
 
 from nlp.ingest import simplified_blocks
 from nlp.ingest.text import text_blocks
-from nlp.models import Paragraph
+from nlp.models import Paragraph, Section
 from nlp.structure import is_heading_only, read_structure
 
 
-def _page(shared: Path, url_end: str) -> tuple[list[Paragraph], str | None]:
+def _structure(shared: Path, url_end: str) -> tuple[list[Section], list[Paragraph], str | None]:
+    """read_structure of the pages.jsonl record whose url ends so."""
     with (shared / "corpus" / "pages.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
             if record["url"].endswith(url_end):
                 blocks, _ = simplified_blocks(text_blocks(record["text"]))
-                _, paragraphs, title = read_structure(blocks)
-                return paragraphs, title
+                return read_structure(blocks)
     raise AssertionError(f"no page {url_end} in pages.jsonl")
+
+
+def _page(shared: Path, url_end: str) -> tuple[list[Paragraph], str | None]:
+    _, paragraphs, title = _structure(shared, url_end)
+    return paragraphs, title
 
 
 def _texts(paragraphs: list[Paragraph]) -> list[str]:
@@ -94,14 +99,8 @@ def test_a_report_with_every_title_has_no_untitled_section(shared):
 
 
 def _sections(shared: Path, url_end: str) -> dict[str, str]:
-    with (shared / "corpus" / "pages.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            if record["url"].endswith(url_end):
-                blocks, _ = simplified_blocks(text_blocks(record["text"]))
-                sections, _, _ = read_structure(blocks)
-                return {s.key: s.title for s in sections}
-    raise AssertionError(f"no page {url_end} in pages.jsonl")
+    sections, _, _ = _structure(shared, url_end)
+    return {s.key: s.title for s in sections}
 
 
 def test_indentation_a_crawler_wrote_as_question_marks_does_not_hide_a_section_title(shared):
