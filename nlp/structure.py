@@ -161,7 +161,8 @@ def with_untitled_sections(blocks: list[Block], sections: list[Section]) -> list
             sub = _subheading(block.text.strip()) if block.kind == "text" else None
             if sub is None or sub.level != 1:
                 continue
-            if any(re.search(p, fold(sub.head)) for p in spec.opening_subheadings):
+            head = fold(sub.head)
+            if any(re.search(p, head) for p in spec.opening_subheadings):
                 opened = Section(
                     key=spec.key,
                     title=spec.canonical,
