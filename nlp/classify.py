@@ -1,10 +1,11 @@
 """Classify stage: every narrative paragraph gets a label (LABELS.md) and a confidence.
 
 The model is a scikit-learn Pipeline: TF-IDF over jieba words (with the domain dictionary) and
-over character n-grams of the text, character n-grams of the sub-heading, and the section key,
-into a linear SVM whose scores are turned into probabilities by cross-validated calibration.
-The fitted Pipeline is saved with skops (no pickle) to models/paragraph_classifier.skops.
-"""
+over character n-grams of the text, the paragraph's first part, how often it uses each label's
+typical words, character n-grams of the sub-heading, the section key, and the characters of the
+paragraphs beside it, into a linear SVM whose scores are turned into probabilities by
+cross-validated calibration. The fitted Pipeline is saved with skops (no pickle) to
+models/paragraph_classifier.skops."""
 
 from __future__ import annotations
 
@@ -30,34 +31,66 @@ from nlp.chinese import SENTENCE_END, words
 from nlp.gold import heading_label
 from nlp.models import Paragraph
 from nlp.normalize import nfkc
+from nlp.structure import neighbour_texts
 
 # Columns of the input rows, in this order.
-TEXT, SECTION, HEADING = 0, 1, 2
+TEXT, SECTION, HEADING, PREVIOUS, NEXT = 0, 1, 2, 3, 4
 # Hashed feature space sizes: few collisions for a corpus of this size, a small saved model.
 WORD_FEATURES = 2**16
 CHAR_FEATURES = 2**17
 HEADING_FEATURES = 2**12
 LEAD_FEATURES = 2**15
 CUE_FEATURES = 2**8
+CONTEXT_FEATURES = 2**15
 # A paragraph's first part decides its label when it covers several topics (LABELS.md, "Deciding
 # hard cases"): this many characters at most, up to the first sentence end.
 LEAD_CHARS = 60
 # Relative weights of the feature groups. LABELS.md labels a paragraph by what it is about, not by
 # where it sits, and by its first part when it covers several topics: the sub-heading counts for
 # less than the text (a （一）主动公开情况 heading sits over paragraphs about 解读, platforms or
-# 组织领导), the first part for more. Chosen on report-grouped CV over several random fold splits.
-FEATURE_WEIGHTS = {"heading": 0.3, "lead": 1.5}
-# The typical cues of LABELS.md, one pattern per label (matched on NFKC text without whitespace): a cue found in
-# the paragraph, and one found in its first part, are features of their own.
+# 组织领导), the first part for more, the paragraphs beside it for less. Chosen on report-grouped
+# CV over several random fold splits.
+FEATURE_WEIGHTS = {"heading": 0.3, "lead": 1.5, "previous": 0.5, "next": 0.5}
+# The words LABELS.md gives for each label — its typical cues and what its "what belongs here"
+# column names — one pattern per label, matched on NFKC text without whitespace. How often a
+# paragraph uses each label's words is a feature (a paragraph mainly about platforms names many),
+# and so is each label whose words its first part uses.
 CUES: tuple[tuple[str, str], ...] = (
-    ("preamble", r"根据《|依据《|统计期限|统计时限|本报告由|组成|如对本报告|联系电话|邮编|电子版"),
-    ("general", r"坚持以.{0,20}为指导|紧紧围绕|取得.{0,4}成效|现将.{0,20}报告如下"),
-    ("proactive", r"主动公开.{0,12}\d+|公开了|重点领域|财政预决算|预算|决算"),
+    (
+        "preamble",
+        r"根据《|依据《|统计期限|统计时限|本报告由|组成|如对本报告|联系电话|邮编|电子版|地址|下载|"
+        r"查阅本报告|本报告中所列数据",
+    ),
+    (
+        "general",
+        r"坚持以.{0,20}为指导|紧紧围绕|取得.{0,4}成效|现将.{0,20}报告如下|指导思想|习近平|"
+        r"党的.{0,6}精神|高度重视|全面推进",
+    ),
+    (
+        "proactive",
+        r"主动公开.{0,12}\d+|公开了|重点领域|财政预决算|预算|决算|(?:公开|发布).{0,10}\d+(?:条|件|篇|份)",
+    ),
     ("on_request", r"依申请|收到.{0,10}申请|受理.{0,10}申请|办结|答复|行政复议|行政诉讼"),
-    ("management", r"保密审查|先审查|先审后发|三审三校|公开指南|公开目录|动态调整|清理|公开属性|规范性文件"),
-    ("platform", r"门户网站|公众号|新媒体|公开栏|查阅点|便民服务中心|服务大厅|12345|专栏|档案馆|图书馆"),
-    ("interpretation", r"解读|图解|回应.{0,4}关切|关切|舆情|新闻发布|发布会|热点|在线访谈|问政|信箱|留言"),
-    ("oversight", r"领导小组|分管领导|专人负责|培训|考核|监督检查|督查|社会评议|责任追究"),
+    (
+        "management",
+        r"保密审查|先审查|先审后发|三审三校|公开指南|公开目录|动态调整|清理|公开属性|规范性文件|"
+        r"三统一|归档|审核|三审|过期|失效|废止|合法性审查",
+    ),
+    (
+        "platform",
+        r"门户网站|公众号|新媒体|公开栏|查阅点|便民服务中心|服务大厅|12345|专栏|档案馆|图书馆|"
+        r"网站|微信|微博|政务服务网|公报|宣传栏|显示屏|政务服务",
+    ),
+    (
+        "interpretation",
+        r"解读|图解|回应.{0,4}关切|关切|舆情|新闻发布|发布会|热点|在线访谈|问政|信箱|留言|"
+        r"热线|访谈|咨询|互动|问答",
+    ),
+    (
+        "oversight",
+        r"领导小组|分管领导|专人负责|培训|考核|监督检查|督查|社会评议|责任追究|组织领导|制度|机制|"
+        r"责任|评议|问责|监督",
+    ),
     (
         "problem",
         r"存在.{0,12}(?:问题|不足|短板|差距)|有待|待加强|不够|不足|偏少|不及时|差距|薄弱|短板|[仍尚还]需|无法满足|需要.{0,4}(?:加强|改进)的地方",
@@ -66,7 +99,11 @@ CUES: tuple[tuple[str, str], ...] = (
         "measure",
         r"下一步|进一步|^(?:我们)?将|将(?:继续|进一步|切实|重点|着力|持续)|加强|完善|改进措施|采取.{0,10}措施|整改",
     ),
-    ("other", r"处理费|收费|收取.{0,20}费|建议提案|人大代表建议|政协.{0,4}提案|无其他需要报告|^无。?$"),
+    (
+        "other",
+        r"处理费|收费|收取.{0,20}费|建议提案|人大代表建议|政协.{0,4}提案|无其他需要报告|^无。?$|"
+        r"工作要点.{0,10}落实|年度工作",
+    ),
 )
 _CUE_RES = tuple((label, re.compile(pattern)) for label, pattern in CUES)
 _LEAD_END_RE = re.compile("[" + "".join(SENTENCE_END) + "：:]")
@@ -75,12 +112,17 @@ _SPACE_RE = re.compile(r"\s+")
 _OWN_TYPES = ("nlp.chinese.words", "nlp.classify.lead", "nlp.classify.cue_tokens")
 
 
-def paragraph_rows(paragraphs: Sequence[Paragraph | dict]) -> np.ndarray:
-    """The classifier input: one row (text, section, heading) per paragraph, "" for none."""
-    rows = np.empty((len(paragraphs), 3), dtype=object)
+def paragraph_rows(
+    paragraphs: Sequence[Paragraph | dict], context: Sequence[tuple[str, str]] | None = None
+) -> np.ndarray:
+    """The classifier input: one row (text, section, heading, previous, next) per paragraph, "" for
+    none. `context` gives each paragraph's neighbours (structure.neighbour_texts); without it a
+    paragraph is read alone."""
+    rows = np.empty((len(paragraphs), 5), dtype=object)
     for i, p in enumerate(paragraphs):
         get = p.get if isinstance(p, dict) else lambda k, p=p: getattr(p, k)
-        rows[i] = (get("text") or "", get("section") or "", get("heading") or "")
+        previous, following = context[i] if context is not None else ("", "")
+        rows[i] = (get("text") or "", get("section") or "", get("heading") or "", previous, following)
     return rows
 
 
@@ -102,11 +144,11 @@ def lead(text: str) -> str:
 
 
 def cue_tokens(text: str) -> list[str]:
-    """One token per LABELS.md cue pattern found in the paragraph, and one per pattern found in its
-    first part ("lead:problem"). Module-level so that a saved model can refer to it."""
+    """A label's token once per use of its LABELS.md words in the paragraph, and one per label whose
+    words its first part uses ("lead:problem"). Module-level so that a saved model can refer to it."""
     plain = _plain(text)
     first = _lead_of(plain)
-    return [label for label, pattern in _CUE_RES if pattern.search(plain)] + [
+    return [label for label, pattern in _CUE_RES for _ in pattern.finditer(plain)] + [
         f"lead:{label}" for label, pattern in _CUE_RES if pattern.search(first)
     ]
 
@@ -150,6 +192,9 @@ def make_classifier(c: float = 2.0) -> Pipeline:
                 HEADING,
             ),
             ("section", OneHotEncoder(handle_unknown="ignore"), [SECTION]),
+            # The characters of the paragraphs beside it: what the neighbourhood is about.
+            ("previous", _hashed_tfidf(analyzer="char", n_features=CONTEXT_FEATURES), PREVIOUS),
+            ("next", _hashed_tfidf(analyzer="char", n_features=CONTEXT_FEATURES), NEXT),
         ],
         transformer_weights=FEATURE_WEIGHTS,
     )
@@ -202,11 +247,17 @@ def predict_proba(model: Pipeline, rows: np.ndarray) -> np.ndarray:
         return model.predict_proba(rows)
 
 
-def classify(model: Pipeline, paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
-    """The paragraphs with `label` and `confidence` (the calibrated probability of the label)."""
+def classify(
+    model: Pipeline, paragraphs: Sequence[Paragraph], context: Sequence[tuple[str, str]] | None = None
+) -> list[Paragraph]:
+    """The paragraphs with `label` and `confidence` (the calibrated probability of the label).
+    Without `context` they are one report's paragraphs in reading order, each read with its
+    neighbours (structure.neighbour_texts)."""
     if not paragraphs:
         return []
-    proba = predict_proba(model, paragraph_rows(paragraphs))
+    if context is None:
+        context = neighbour_texts(paragraphs)
+    proba = predict_proba(model, paragraph_rows(paragraphs, context))
     best = proba.argmax(axis=1)
     classes = model.classes_
     return [

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from enum import StrEnum
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -294,14 +295,13 @@ def train(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file.")] = MODEL_PATH,
 ) -> None:
     """Train the paragraph classifier on gold and weak labels; write the model and its model card."""
-    from nlp.classify import make_classifier, paragraph_rows, save_model
-    from nlp.evaluate import cross_validate, model_card, shuffled_macro_f1
+    from nlp.classify import make_classifier, save_model
+    from nlp.evaluate import cross_validate, model_card, shuffled_macro_f1, training_rows
 
     data, sources = _training_data(paths, gold)
     evaluations = cross_validate(data)
     shuffled = shuffled_macro_f1(data)
-    rows = paragraph_rows([{"text": d.text, "section": d.section, "heading": d.heading} for d in data])
-    model = make_classifier().fit(rows, [d.label for d in data])
+    model = make_classifier().fit(training_rows(data), [d.label for d in data])
     save_model(model, output)
     card = output.parent / "MODEL_CARD.md"
     write_atomic(card, model_card(data, evaluations, shuffled, sources))
@@ -342,9 +342,12 @@ def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> Non
 def label(
     model_file: Annotated[Path, typer.Option("--model", help="Model file.")] = MODEL_PATH,
 ) -> None:
-    """Label JSON lines from stdin ({text, heading?, section?}); add label, confidence and items."""
+    """Label JSON lines from stdin ({text, heading?, section?, report?}); add label, confidence and
+    items. Consecutive lines with the same `report` are read as one report's paragraphs in order,
+    so that each is seen with its neighbours as in `analyze`; a line without one is read alone."""
     from nlp.classify import classify, load_model
     from nlp.items import paragraph_items
+    from nlp.structure import neighbour_texts
 
     if not model_file.is_file():
         _fail(f"{model_file}: no trained model (run `xxgk train`)")
@@ -361,7 +364,11 @@ def label(
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             _fail(f"stdin line {number}: expected a JSON object with a text ({exc})")
         records.append((record, paragraph))
-    labelled = classify(model, [p for _, p in records])
+    context: list[tuple[str, str]] = []
+    for report, run in groupby(records, key=lambda r: r[0].get("report")):
+        paragraphs = [p for _, p in run]
+        context.extend(neighbour_texts(paragraphs) if report is not None else [("", "")] * len(paragraphs))
+    labelled = classify(model, [p for _, p in records], context)
     for index, ((record, _), paragraph) in enumerate(zip(records, labelled, strict=True)):
         items = paragraph_items(model, paragraph, index)
         record.update(

@@ -65,7 +65,7 @@ def cross_validate(
 
     Without a seed the folds are GroupKFold's own (the figures of the model card); with one, the
     report groups are shuffled into folds first."""
-    rows = paragraph_rows([{"text": d.text, "section": d.section, "heading": d.heading} for d in data])
+    rows = training_rows(data)
     labels = np.array([d.label for d in data], dtype=object)
     groups = np.array([d.group for d in data])
     is_gold = np.array([d.source == "gold" for d in data])
@@ -80,6 +80,14 @@ def cross_validate(
     counts = Counter(gold_labels)
     names = sorted(counts, key=lambda k: -counts[k])
     return [_evaluation(name, gold_labels, predicted[name][is_gold], names, counts) for name in models]
+
+
+def training_rows(data: list[LabelledParagraph]) -> np.ndarray:
+    """Classifier rows of labelled paragraphs, each with the paragraphs beside it in its report."""
+    return paragraph_rows(
+        [{"text": d.text, "section": d.section, "heading": d.heading} for d in data],
+        [d.context for d in data],
+    )
 
 
 def shuffled_macro_f1(data: list[LabelledParagraph], splits: int = SHUFFLED_SPLITS) -> list[float]:
@@ -127,12 +135,14 @@ def model_card(
         "Model: TF-IDF over hashed jieba words (single words, domain dictionary nlp/data/userdict.txt)",
         "and character 1–3-grams of the text; character 1–3-grams of the paragraph's first part (up to",
         "its first sentence end, at most 60 characters: LABELS.md labels a paragraph that covers several",
-        "topics by its first part); the LABELS.md cue words of each label (`classify.CUES`) found in the",
-        "paragraph and in its first part; character 1–2-grams of the sub-heading; one-hot section →",
+        "topics by its first part); how often the paragraph uses each label's LABELS.md words, and which",
+        "labels' words its first part uses (`classify.CUES`); character 1–2-grams of the sub-heading;",
+        "one-hot section; the characters of the paragraphs just before and after it in its section →",
         "LinearSVC (balanced class weights) calibrated by 3-fold sigmoid calibration. The sub-heading",
-        f"features weigh {FEATURE_WEIGHTS['heading']:g} and the first-part features "
-        f"{FEATURE_WEIGHTS['lead']:g} (`classify.FEATURE_WEIGHTS`): a label says",
-        "what a paragraph is about, not where it sits, and its first part decides (LABELS.md).",
+        f"features weigh {FEATURE_WEIGHTS['heading']:g}, the first-part features "
+        f"{FEATURE_WEIGHTS['lead']:g} and each neighbour {FEATURE_WEIGHTS['previous']:g}",
+        "(`classify.FEATURE_WEIGHTS`): a label says what a paragraph is about, not where it sits, and",
+        "its first part decides (LABELS.md).",
         "",
         "## Training data",
         "",

@@ -27,7 +27,7 @@ from nlp.ingest.text import text_blocks
 from nlp.meta import organ_from_text, organ_from_title, year_of
 from nlp.models import Paragraph
 from nlp.normalize import fold
-from nlp.structure import read_structure
+from nlp.structure import neighbour_texts, read_structure
 
 LABELS = (
     "preamble",
@@ -109,6 +109,7 @@ class LabelledParagraph:
     source: str  # gold | weak
     doc_id: str
     group: int
+    context: tuple[str, str]  # the texts of the paragraphs beside it (structure.neighbour_texts)
 
 
 def doc_id_of(path: Path) -> str:
@@ -230,7 +231,7 @@ def labelled_paragraphs(
     out: list[LabelledParagraph] = []
     for doc, group in zip(docs, _groups(docs), strict=True):
         used: dict[str, int] = defaultdict(int)
-        for p in doc.paragraphs:
+        for p, context in zip(doc.paragraphs, neighbour_texts(doc.paragraphs), strict=True):
             key = prefix_key(p.text)
             labels = gold.get((doc.doc_id, key), [])
             if used[key] < len(labels):
@@ -240,5 +241,7 @@ def labelled_paragraphs(
                 source = "weak"
             else:
                 continue
-            out.append(LabelledParagraph(p.text, p.section, p.heading, label, source, doc.doc_id, group))
+            out.append(
+                LabelledParagraph(p.text, p.section, p.heading, label, source, doc.doc_id, group, context)
+            )
     return out

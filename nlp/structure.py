@@ -9,6 +9,7 @@ template's own, so that sub-headings such as "1.主动公开" inside section 一
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import NamedTuple
@@ -333,6 +334,22 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
         heading = headings[max(headings)] if headings else None
         paragraphs.append(Paragraph(text=text, section=section, heading=heading))
     return paragraphs, title
+
+
+def neighbour_texts(paragraphs: Sequence[Paragraph]) -> list[tuple[str, str]]:
+    """For each paragraph of one report in reading order, the texts of the paragraphs just before
+    and just after it in the same section ("" at a section's edge): the context a reader has."""
+    out: list[tuple[str, str]] = []
+    for i, p in enumerate(paragraphs):
+        before = paragraphs[i - 1] if i > 0 else None
+        after = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        out.append(
+            (
+                before.text if before is not None and before.section == p.section else "",
+                after.text if after is not None and after.section == p.section else "",
+            )
+        )
+    return out
 
 
 def read_structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph], str | None]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nlp.ingest import simplified_blocks
+from nlp.ingest import read_document, simplified_blocks
 from nlp.ingest.text import text_blocks
 from nlp.models import Paragraph, Section
-from nlp.structure import is_heading_only, read_structure
+from nlp.structure import is_heading_only, neighbour_texts, read_structure
+
+from .conftest import CORPUS
 
 
 def _structure(shared: Path, url_end: str) -> tuple[list[Section], list[Paragraph], str | None]:
@@ -113,3 +115,14 @@ def test_worded_variants_of_the_first_title_are_section_one(shared):
     assert _sections(shared, "0176888997731551.html")["s1_overview"] == "一、工作总体推进情况"
     assert _sections(shared, "t518537.html")["s1_overview"] == "一、本年度政府信息公开工作的基本情况"
     assert _sections(shared, "t20220112_278953.html")["s1_overview"] == "一,、总体情况"
+
+
+def test_a_paragraph_is_read_with_its_neighbours_in_the_same_section_only():
+    _, paragraphs, _ = read_structure(read_document(CORPUS / "changfu-town_2020.txt").blocks)
+    context = dict(zip(_texts(paragraphs), neighbour_texts(paragraphs), strict=True))
+    first_problem = next(t for t in context if t.startswith("1.人员力量配置有待提升"))
+    # The first paragraph of 五 sees nothing of 一 before it, and the next problem after it.
+    assert context[first_problem][0] == ""
+    assert context[first_problem][1].startswith("2.公开质量效率有待提高")
+    last_of_five = next(t for t in context if t.startswith("2.完善规章制度"))
+    assert context[last_of_five] == (next(t for t in context if t.startswith("1.加强组织领导")), "")
