@@ -117,20 +117,51 @@ def _inline_title_re() -> re.Pattern[str]:
 
 
 _INLINE_TITLE_RE = _inline_title_re()
-_INLINE_SUBHEAD_RE = re.compile(
-    r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+# A line that is one of the six section titles and nothing else ends where it ends, however long.
+_SECTION_TITLE_LINE_RE = re.compile(
+    r"^\s*[一二三四五六][、.．]\s*\S{0,30}(?:总体情况|概述|情况|事项|问题|改进措施|改进)\s*$"
 )
-_FLATTENED_MIN = 300
+_ENUMERATOR = r"[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[、.．](?!\d)"
+_INLINE_SUBHEAD_RE = re.compile(rf"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{{1,2}}[)）]|\d{{1,2}}[、.．](?!\d))")
+# A crawler that joined a page's paragraphs wrote a space where each one ended: whitespace after a
+# sentence end, or after a sub-heading standing alone ("（一）主动公开情况 在政府网站…"), or before
+# an enumerated sub-heading, is a paragraph break. Chinese prose has no spaces between sentences.
+_SPACED_BREAK_RE = re.compile(rf"(?<=[。！？；：:])\s+(?=\S)|\s+(?=(?:{_ENUMERATOR})\S)")
+_SPACED_HEADING_RE = re.compile(rf"^(?:{_ENUMERATOR})\s*[^\s。！？；：:，,]{{2,24}}(\s+)(?=\S)")
+_FLATTENED_MIN = 200
 
 
 def unflatten(line: str) -> list[str]:
-    """A whole report run into one line (crawled pages): break it before and after each
-    section title and before each sub-heading that follows a sentence."""
-    if len(line) < _FLATTENED_MIN or len(_INLINE_TITLE_RE.findall(line)) < 2:
+    """Paragraphs a crawler ran into one line: break before and after each section title, before
+    each sub-heading that follows a sentence, and where a space marks a paragraph's end."""
+    if len(line) < _FLATTENED_MIN:
+        return [line]
+    titled = _INLINE_TITLE_RE.search(line) is not None
+    spaced = len(_SPACED_BREAK_RE.findall(line)) >= 2
+    if not (titled or spaced):
         return [line]
     line = _INLINE_TITLE_RE.sub(lambda m: f"\n{m.group(1)}、{m.group(2)}\n", line)
     line = _INLINE_SUBHEAD_RE.sub("\n", line)
-    return [part for part in line.split("\n")]
+    parts = [part.strip() for part in line.split("\n")]
+    if spaced:
+        parts = [piece for part in parts for piece in _split_spaced(part)]
+    return [part for part in parts if part]
+
+
+def _split_spaced(part: str) -> list[str]:
+    pieces, start = [], 0
+    for m in _SPACED_BREAK_RE.finditer(part):
+        pieces.append(part[start : m.start()])
+        start = m.end()
+    pieces.append(part[start:])
+    out: list[str] = []
+    for piece in pieces:
+        heading = _SPACED_HEADING_RE.match(piece)
+        if heading:
+            out += [piece[: heading.start(1)], piece[heading.end(1) :]]
+        else:
+            out.append(piece)
+    return out
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -214,8 +245,9 @@ def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
             and prev.kind == block.kind == "text"
             and len(prev.text) >= full_line
             and prev.text[-1] not in _SENTENCE_END
-            and ("\u4e00" <= prev.text[-1] <= "\u9fff" or prev.text[-1] in "，、")
+            and ("\u4e00" <= prev.text[-1] <= "\u9fff" or prev.text[-1] in "，,、")
             and not _HEADING_START_RE.match(block.text)
+            and not _SECTION_TITLE_LINE_RE.match(prev.text)
         ):
             prev.text += block.text
             continue
