@@ -21,7 +21,6 @@ from nlp.template import SECTIONS
 # Words every annual report contains; used to tell a right decoding from mojibake.
 _REPORT_WORDS = ("公开", "政府", "信息", "申请")
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
-_SENTENCE_END = "。！？；：.!?;:”」）)"
 _HEADING_START_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[①-⑳]|第[一二三四五六七八九十]+)"
 )
@@ -122,7 +121,7 @@ _SECTION_TITLE_LINE_RE = re.compile(
     r"^\s*[一二三四五六][、.．]\s*\S{0,30}(?:总体情况|概述|情况|事项|问题|改进措施|改进)\s*$"
 )
 _ENUMERATOR = r"[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[、.．](?!\d)"
-_INLINE_SUBHEAD_RE = re.compile(rf"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{{1,2}}[)）]|\d{{1,2}}[、.．](?!\d))")
+_INLINE_SUBHEAD_RE = re.compile(r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))")
 # A crawler that joined a page's paragraphs wrote a space where each one ended: whitespace after a
 # sentence end, or after a sub-heading standing alone ("（一）主动公开情况 在政府网站…"), or before
 # an enumerated sub-heading, is a paragraph break. Chinese prose has no spaces between sentences.
@@ -231,6 +230,18 @@ def text_blocks(text: str) -> list[Block]:
     return _rejoin_broken_lines(blocks)
 
 
+_CLOSERS = "”」》"
+
+
+def _ends_mid_sentence(text: str) -> bool:
+    """A line that stops inside a sentence: after a character, a comma, or a closing quote that
+    closes a term (“政社合作”, 《条例》), not a sentence (…。”). A closing bracket may end a
+    heading ("重视依申请公开工作（依申请指南…）"), so it ends the line."""
+    core = text.rstrip(_CLOSERS)
+    last = core[-1:] or " "
+    return "\u4e00" <= last <= "\u9fff" or last in "，,、"
+
+
 def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
     """Join a line cut mid-sentence with the text line that continues it: a page break in
     extracted text, or the fixed-width lines of a PDF-to-text conversion."""
@@ -244,8 +255,7 @@ def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
             prev is not None
             and prev.kind == block.kind == "text"
             and len(prev.text) >= full_line
-            and prev.text[-1] not in _SENTENCE_END
-            and ("\u4e00" <= prev.text[-1] <= "\u9fff" or prev.text[-1] in "，,、")
+            and _ends_mid_sentence(prev.text)
             and not _HEADING_START_RE.match(block.text)
             and not _SECTION_TITLE_LINE_RE.match(prev.text)
         ):
