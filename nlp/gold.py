@@ -86,8 +86,9 @@ def heading_label(heading: str | None) -> str | None:
 
 def prefix_key(text: str) -> str:
     """The join key of a paragraph: its first characters in matching form (no whitespace,
-    simplified characters), so a traditional-character page joins its gold either way."""
-    return fold(text)[:PREFIX_CHARS]
+    simplified characters), so a traditional-character page joins its gold either way. A colon
+    that ends the prefix is dropped on both sides, as `fold` drops it at the end of a text."""
+    return fold(text)[:PREFIX_CHARS].rstrip(":")
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def report_file_documents(paths: Iterable[Path], skipped: list[str]) -> Iterator
             except InputError as exc:
                 skipped.append(f"{file} ({exc.problem})")
                 continue
-            _, paragraphs, title = read_structure(raw.blocks)
+            _, paragraphs, title, _ = read_structure(raw.blocks)
             text = "\n".join(b.text for b in raw.blocks if b.kind == "text")
             yield _document(doc_id_of(file), paragraphs, title, text)
 
@@ -150,7 +151,7 @@ def page_documents(pages_file: Path) -> Iterator[Document]:
         for line in handle:
             record = json.loads(line)
             blocks, _ = simplified_blocks(text_blocks(record["text"]))
-            _, paragraphs, _ = read_structure(blocks)
+            paragraphs = read_structure(blocks).paragraphs
             yield Document(record["url"], paragraphs, record.get("organ") or None, record.get("year"))
 
 

@@ -15,8 +15,8 @@ from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from nlp import template as tpl
-from nlp.models import Block, Paragraph, Section, Subheading
-from nlp.normalize import fold
+from nlp.models import Block, Paragraph, Section, SignOff, Subheading
+from nlp.normalize import fold, reading_form
 
 _CN_NUM = "一二三四五六七八九十"
 _MARKDOWN_RE = re.compile(r"^[#>*\s]+|[*\s]+$")
@@ -302,7 +302,9 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             current_section = section
         if i in titles:
             continue
-        text = block.text.strip()
+        text = reading_form(block.text)
+        if is_signoff_line(text) or _PAGE_CHROME_RE.match(text):
+            continue  # the 落款 (read by find_signoff) and page chrome: not paragraphs
         if section is None and (
             (_PAGE_METADATA_RE.match(text) and "。" not in text and not _CONTACT_RE.match(text))
             or _RULE_LINE_RE.match(text)
@@ -336,6 +338,60 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
     return paragraphs, title
 
 
+_ORGAN_SUFFIX = (
+    r"(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|办|街道办事处|办事处|街道|管理委员会|管委会|中心|"
+    r"管理处|管理所|站|院|所|队|乡|镇)"
+)
+_NUMERAL = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = rf"(?:(?:19|20)\d{{2}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*{_NUMERAL}\s*月(?:\s*{_NUMERAL}\s*日)?"
+_SIGNOFF_RE = re.compile(
+    rf"^(?P<organ>[\u4e00-\u9fff（）()]{{2,30}}?{_ORGAN_SUFFIX})?\s*"
+    rf"(?:[（(]?\s*(?P<date>{_DATE})\s*[)）]?)?\s*$"
+)
+# Page chrome a web page leaves around or inside the report.
+_PAGE_CHROME_RE = re.compile(
+    r"^[【\[（(]?\s*(?:附件下载|打印本页|打印|关闭窗口|关闭|返回顶部|分享到|字号|扫一扫|用微信扫描二维码|"
+    r"更多精彩内容|相关链接|上一篇|下一篇)"
+)
+# A sign-off run into the last sentence of a flattened page: "…无。  某某县人民政府  2024年1月20日".
+_TRAILING_SIGNOFF_RE = re.compile(
+    rf"(?<=[。！？；;])\s*(?P<organ>[\u4e00-\u9fff（）()]{{2,30}}?{_ORGAN_SUFFIX})\s*[（(]?\s*(?P<date>{_DATE})\s*[)）]?\s*$"
+)
+
+
+def is_signoff_line(text: str) -> bool:
+    """A line that is only an organ's name, only a date, or both: the 落款 or a byline, never prose."""
+    line = text.strip()
+    m = _SIGNOFF_RE.match(line)
+    return bool(m and (m["organ"] or m["date"]) and not _TITLE_RE.match(line) and _subheading(line) is None)
+
+
+def find_signoff(blocks: list[Block], paragraphs: list[Paragraph]) -> tuple[SignOff | None, list[Paragraph]]:
+    """The 落款 at the end of the report — the sign-off lines after its last paragraph, or an organ
+    and date run into the end of the last paragraph — and the paragraphs without it."""
+    lines: list[str] = []
+    for block in reversed(blocks):
+        if block.kind != "text":
+            break
+        text = reading_form(block.text)
+        if not text or _PAGE_CHROME_RE.match(text) or not _LETTER_RE.search(text):
+            continue  # "附件下载", "— 7 —" after the sign-off
+        if not is_signoff_line(text):
+            break
+        lines.insert(0, text)
+    if lines:
+        joined = " ".join(lines)
+        organ = next((m["organ"] for line in lines if (m := _SIGNOFF_RE.match(line)) and m["organ"]), None)
+        date = next((m["date"] for line in lines if (m := _SIGNOFF_RE.match(line)) and m["date"]), None)
+        return SignOff(organ=organ, date=date, text=joined), paragraphs
+    if paragraphs:
+        m = _TRAILING_SIGNOFF_RE.search(paragraphs[-1].text)
+        if m:
+            last = paragraphs[-1].model_copy(update={"text": paragraphs[-1].text[: m.start()].rstrip()})
+            return SignOff(organ=m["organ"], date=m["date"], text=m.group().strip()), [*paragraphs[:-1], last]
+    return None, paragraphs
+
+
 def neighbour_texts(paragraphs: Sequence[Paragraph]) -> list[tuple[str, str]]:
     """For each paragraph of one report in reading order, the texts of the paragraphs just before
     and just after it in the same section ("" at a section's edge): the context a reader has."""
@@ -352,8 +408,16 @@ def neighbour_texts(paragraphs: Sequence[Paragraph]) -> list[tuple[str, str]]:
     return out
 
 
-def read_structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph], str | None]:
-    """Sections, narrative paragraphs and report title of a document's blocks."""
+class Structure(NamedTuple):
+    sections: list[Section]
+    paragraphs: list[Paragraph]
+    title: str | None
+    signoff: SignOff | None
+
+
+def read_structure(blocks: list[Block]) -> Structure:
+    """Sections, narrative paragraphs, report title and sign-off of a document's blocks."""
     sections = with_untitled_sections(blocks, find_sections(blocks))
     paragraphs, title = find_paragraphs(blocks, sections)
-    return sections, paragraphs, title
+    signoff, paragraphs = find_signoff(blocks, paragraphs)
+    return Structure(sections, paragraphs, title, signoff)

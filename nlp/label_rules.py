@@ -1,0 +1,129 @@
+"""LABELS.md's ways of deciding hard cases, applied to the model's reading of one report.
+
+The classifier (nlp.classify) reads each paragraph's words and gives every label a probability.
+These rules read what the report's structure says and decide first where it speaks; the model
+decides the rest. Read them beside ../shared/domain/LABELS.md:
+
+`problems_and_measures_section` — 五 (存在的主要问题及改进情况) holds the report's problems and
+    measures. A paragraph there is `problem` or `measure` (a plain "无" is `other`), decided by, in
+    order: what its own first sentence names ("针对上述问题，我们将…" → measure, "仍存在以下不足："
+    → problem), what its sub-heading names ("（二）改进措施"), what the lead-in paragraph before it
+    named ("…从以下几个方面着手："), its voice (a plan or an instruction → measure; a shortcoming →
+    problem), the order of 五 (problems come first: after the first measure, measures), and only
+    then the model's choice between the two.
+`future_voice_in_five_or_six` — "A paragraph whose topic is one of the above, but whose verbs are
+    future or imperative (要…, 将…, 进一步…) and which sits in 五 or 六 → measure."
+`named_by_heading_or_lead_in` — in 六 and outside the template's sections (older reports, lost
+    titles), a paragraph under a sub-heading that is only a kind ("存在问题", "下步工作措施") or after
+    a lead-in paragraph naming one is of that kind, unless its own first sentence names the other.
+    In 一–四 a paragraph keeps its topic (LABELS.md: labels say what a paragraph is about).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlp.kinds import Kind, is_plan, named_kind, starts_as_instruction, states_shortcoming
+from nlp.models import Paragraph
+
+PROBLEMS_SECTION = "s5_problems"
+OTHER_SECTION = "s6_other"
+_KINDS: tuple[Kind, ...] = ("problem", "measure")
+# Where a sub-heading or lead-in naming a kind decides: 六, and text outside the template's sections
+# (older reports, lost titles). In 一–四 paragraphs keep their topic: "采取了以下措施：" there
+# introduces what was done, labelled by what it is about.
+_UNTEMPLATED_SECTIONS = (OTHER_SECTION, None)
+_FIRST_SENTENCE_RE = re.compile(r"^[^。；;！!？?：:]*[。；;！!？?：:]?")
+_PLAIN_NONE_RE = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?)?\s*无[。.]?\s*$")
+# A sub-heading that is nothing but a kind: the words left when the kind's own words, the year and
+# the report's subject are taken out.
+_HEADING_FILLER_RE = re.compile(
+    r"20\d\d\s*年度?|本年度|上一?年度?|今年|工作中|政府信息公开|政务公开|信息公开|工作|的|主要|存在|及|和|与|"
+    r"问题|不足|短板|差距|改进|整改|措施|情况|下一?步|计划|打算|思路|安排|方向|努力"
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    label: str
+    confidence: float  # the model's probability of the label among those the rule left open
+    rule: str | None  # the rule that decided, None where the model did alone
+
+
+def first_sentence(text: str) -> str:
+    return _FIRST_SENTENCE_RE.match(text.strip()).group()  # type: ignore[union-attr]
+
+
+def heading_kind(heading: str | None) -> Kind | None:
+    """The kind a sub-heading names when it is nothing but a kind ("存在的主要问题", "（二）改进措施",
+    "2024 年工作中存在问题的改进情况"); not "解决群众关切问题", whose subject is something else."""
+    kind = named_kind(heading)
+    if kind is None or heading is None:
+        return None
+    rest = _HEADING_FILLER_RE.sub("", re.sub(r"[\s\d（）()、.．:：，,]", "", heading))
+    return kind if len(rest) <= 3 else None
+
+
+def _choose(proba: np.ndarray, classes: Sequence[str], allowed: Sequence[str]) -> tuple[str, float]:
+    """The model's most probable label among `allowed`, with its probability renormalised over them."""
+    index = [list(classes).index(label) for label in allowed]
+    weights = proba[index]
+    best = int(np.argmax(weights))
+    total = float(weights.sum())
+    return allowed[best], round(float(weights[best]) / total, 3) if total > 0 else 1.0
+
+
+def _voice(text: str) -> Kind | None:
+    opening = first_sentence(text)
+    if is_plan(opening) or starts_as_instruction(opening):
+        return "measure"
+    if states_shortcoming(opening):
+        return "problem"
+    return None
+
+
+def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Sequence[str]) -> list[Decision]:
+    """The label of each paragraph of one report (in reading order), given the model's probabilities."""
+    decisions: list[Decision] = []
+    announced: Kind | None = None  # named by the last lead-in paragraph, until the sub-heading changes
+    seen_measure = False
+    previous: Paragraph | None = None
+    for paragraph, row in zip(paragraphs, proba, strict=True):
+        if previous is None or paragraph.section != previous.section:
+            announced, seen_measure = None, False
+        elif paragraph.heading != previous.heading:
+            announced = None
+        model_label, model_confidence = _choose(row, classes, list(classes))
+        own = named_kind(first_sentence(paragraph.text))
+        heading = heading_kind(paragraph.heading)
+        if paragraph.section == PROBLEMS_SECTION:
+            if _PLAIN_NONE_RE.match(paragraph.text):
+                decision = Decision("other", 1.0, "problems_and_measures_section")
+            else:
+                kind = own or heading or announced or _voice(paragraph.text) or ("measure" if seen_measure else None)
+                if kind is not None:
+                    decision = Decision(kind, 1.0, "problems_and_measures_section")
+                else:
+                    decision = Decision(*_choose(row, classes, _KINDS), "problems_and_measures_section")
+        elif paragraph.section == OTHER_SECTION and is_plan(first_sentence(paragraph.text)):
+            decision = Decision("measure", 1.0, "future_voice_in_five_or_six")
+        elif paragraph.section in _UNTEMPLATED_SECTIONS and (heading or announced):
+            kind = own or heading or announced
+            if heading is None and own is None and _voice(paragraph.text) != kind and model_label not in _KINDS:
+                decision = Decision(model_label, model_confidence, None)  # after a lead-in, but not of its kind
+            else:
+                decision = Decision(kind, 1.0, "named_by_heading_or_lead_in")  # type: ignore[arg-type]
+        else:
+            decision = Decision(model_label, model_confidence, None)
+        if decision.label == "measure":
+            seen_measure = True
+        text = paragraph.text.strip()
+        if own is not None and text.endswith(("：", ":")):
+            announced = own
+        decisions.append(decision)
+        previous = paragraph
+    return decisions
