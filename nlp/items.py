@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlp.kinds import Kind, is_plan, named_kind, states_shortcoming
+from nlp.kinds import Kind, heading_kind, is_plan, named_kind, states_shortcoming
 from nlp.models import Item, Paragraph
 
 ITEM_KINDS: tuple[Kind, ...] = ("problem", "measure")
@@ -40,7 +40,10 @@ FAMILIES: dict[str, str] = {
 _BOUNDARY = r"(?:^|(?<=[。；;：:，,！!？?\s]))\s*"
 _FAMILY_RES = {name: re.compile(_BOUNDARY + rf"(?:{pattern})\s*") for name, pattern in FAMILIES.items()}
 _ANY_ENUMERATOR_RE = re.compile(
-    _BOUNDARY + "(?:" + "|".join(f"(?P<{name}>{p.replace('(?P<n>', '(?:')})" for name, p in FAMILIES.items()) + r")\s*"
+    _BOUNDARY
+    + "(?:"
+    + "|".join(f"(?P<{name}>{p.replace('(?P<n>', '(?:')})" for name, p in FAMILIES.items())
+    + r")\s*"
 )
 _TRIM = " ；;，,。"
 _SENTENCE_RE = re.compile(r"[^。；;！!？?：:]*[。；;！!？?：:]?")
@@ -49,7 +52,9 @@ _LEAD_IN_HEAD_RE = re.compile(r"^(?P<head>[^。；;，,：:]{2,24})[：:]\s*")
 # A sentence that announces a list or a turn: "…采取以下措施：", "下一步，我们将…如下".
 _ANNOUNCES_RE = re.compile(r"[：:]$|以下|如下|几个方面|几方面")
 # Opening words of a sentence that turns from the problems to what will be done about them.
-_TURN_RE = re.compile(r"^(?:下一步|下步|下阶段|今后|针对|为此|对此|结合.{0,12}(?:问题|不足)|20\d\d年[，,]?(?:我们|我局|将)|我们将)")
+_TURN_RE = re.compile(
+    r"^(?:下一步|下步|下阶段|今后|针对|为此|对此|结合.{0,12}(?:问题|不足)|20\d\d年[，,]?(?:我们|我局|将)|我们将)"
+)
 _GENERIC_SHORTCOMING_RE = re.compile(
     r"(?:存在|还有|仍有|尚有)(?:着)?(?:一定|一些|不少|较大|很大|许多|部分)?的?(?:问题|不足|短板|差距|薄弱环节|弱项)"
     r"(?:和(?:不足|薄弱环节|短板|差距))?|需要加强和改进的地方|有待改进的地方|差距"
@@ -96,8 +101,15 @@ def _split_turn(text: str) -> list[Part]:
     for k in range(1, len(sentences)):
         opening = sentences[k].strip()
         before = "".join(sentences[:k])
-        if (_TURN_RE.match(opening) or is_plan(opening)) and states_shortcoming(before) and not is_plan(before):
-            return [Part(before.strip(_TRIM), False, "problem"), Part("".join(sentences[k:]).strip(_TRIM), False, "measure")]
+        if (
+            (_TURN_RE.match(opening) or is_plan(opening))
+            and states_shortcoming(before)
+            and not is_plan(before)
+        ):
+            return [
+                Part(before.strip(_TRIM), False, "problem"),
+                Part("".join(sentences[k:]).strip(_TRIM), False, "measure"),
+            ]
     return [Part(text.strip(_TRIM), False)] if text.strip(_TRIM) else []
 
 
@@ -183,30 +195,55 @@ def is_lead_in_paragraph(paragraph: Paragraph, following: Paragraph | None) -> b
     """A paragraph that only announces the list of the next one ("针对以上问题，我局从以下几个方面
     着手：", "针对上述问题，我县坚持问题导向…；" before "一是…")."""
     text = paragraph.text.strip()
-    if _ANY_ENUMERATOR_RE.search(text) or named_kind(text) is None or len(_sentences(text)) > 2:
+    if _ANY_ENUMERATOR_RE.search(text) or named_kind(_sentences(text)[-1]) is None:
         return False
     opens_list = (
         following is not None
         and following.section == paragraph.section
         and _ANY_ENUMERATOR_RE.match(following.text) is not None
     )
-    return text.endswith(("：", ":")) or (opens_list and (_ANNOUNCES_RE.search(text) or text.endswith(("；", ";"))))
+    return text.endswith(("：", ":")) or (
+        opens_list and (_ANNOUNCES_RE.search(text) or text.endswith(("；", ";")))
+    )
+
+
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_MIN_ITEM_HAN = 4
+
+
+def _is_item(part: Part) -> bool:
+    """A body that states something: words, not a date or a number, nor a kind heading alone
+    ("政府信息公开工作存在的主要问题")."""
+    return len(_HAN_RE.findall(part.text)) >= _MIN_ITEM_HAN and heading_kind(part.text) is None
+
+
+def paragraph_parts(paragraph: Paragraph, following: Paragraph | None) -> list[Part]:
+    """The parts of a problem or measure paragraph; a lead-in paragraph ("针对以上问题，我局从以下
+    几个方面着手：") is a lead-in, or a statement of its own and a lead-in."""
+    if is_lead_in_paragraph(paragraph, following):
+        return _head_parts(paragraph.text)
+    return split_parts(paragraph.text)
 
 
 def report_items(paragraphs: Sequence[Paragraph]) -> list[Item]:
     """Items of every problem and measure paragraph, in document order."""
     items: list[Item] = []
     for index, paragraph in enumerate(paragraphs):
-        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
-        if paragraph.label not in ITEM_KINDS or is_lead_in_paragraph(paragraph, following):
+        if paragraph.label not in ITEM_KINDS:
             continue
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
         kind: Kind = paragraph.label  # type: ignore[assignment]
         governing: Kind | None = None
-        for part in split_parts(paragraph.text):
-            if part.lead_in:
-                governing = part.kind or governing
+        for part in paragraph_parts(paragraph, following):
+            if part.lead_in or not _is_item(part):
+                governing = part.kind or named_kind(part.text) or governing
                 continue
             items.append(
-                Item(kind=part.kind or governing or kind, text=part.text, section=paragraph.section, paragraph=index)
+                Item(
+                    kind=part.kind or governing or kind,
+                    text=part.text,
+                    section=paragraph.section,
+                    paragraph=index,
+                )
             )
     return items

@@ -28,9 +28,10 @@ MEASURE_NAMES: tuple[str, ...] = (
     rf"{_SHORTCOMING}的?(?:整改|改进|解决)(?:情况|措施|工作)?",  # not "问题及改进": that names both
     r"改进措施|整改措施|改进情况|整改情况|改进方向|工作措施|具体措施|以下措施|如下措施",
     r"下一步|下步|下阶段|今后|新的一年|来年|明年",
-    r"工作(?:计划|打算|安排|思路|重点|设想)|努力方向",
+    r"(?:^|下一?步|下阶段|明年|来年|今后|20\d\d年度?)的?(?:主要)?工作(?:计划|打算|安排|思路|重点|设想)|努力方向",
     r"(?:以下|如下|几个方面|几方面).{0,8}(?:工作|措施|改进|着手|入手|推进|加强|抓好|做好)",
-    r"(?:将|要)(?:从|在|着力|着重|重点|切实|继续|进一步|持续|不断|全力|认真|大力|努力)",
+    r"(?:将|(?<![需主重只必概纪])要)(?:从|在|着力|着重|重点|切实|继续|进一步|持续|不断|全力|认真|大力|努力)",
+    r"^针对",  # a clause that starts "针对…" answers something: 针对上述问题/针对…现状，…
     r"采取.{0,10}措施",
 )
 PROBLEM_NAMES: tuple[str, ...] = (
@@ -40,7 +41,7 @@ PROBLEM_NAMES: tuple[str, ...] = (
     r"(?:需要|有待|仍需|尚需)(?:进一步)?(?:加强|改进|完善|提高|提升)(?:和(?:改进|提高|完善))?的(?:地方|方面|环节)",
     rf"(?:还|仍|尚)(?:有|存在).{{0,10}}{_SHORTCOMING}",
     r"不足之处|薄弱之处|存在.{0,4}差距|仍有.{0,6}差距|还有.{0,6}差距",
-    rf"^(?:主要|存在的?)?{_SHORTCOMING}$",
+    rf"^(?:主要|存在的?)?{_SHORTCOMING}(?:[和与及]{_SHORTCOMING})?$",
 )
 _MEASURE_NAME_RES = tuple(re.compile(p) for p in MEASURE_NAMES)
 _PROBLEM_NAME_RES = tuple(re.compile(p) for p in PROBLEM_NAMES)
@@ -87,7 +88,7 @@ _PLAN_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|\d+[.、]|[(（]\d+[)）])?"
     r"(?:(?:下一步|下步|下阶段|今后|新的一年|来年|明年|20\d\d年)[，,]?)?"
     r"(?:我们|我局|我办|我委|我厅|我镇|我乡|我县|我区|我市|我街道|本机关|本单位|区政府|市政府|县政府|镇政府|乡政府)?"
-    rf"(?:(?:将|要|会|需要|需|应当|应|须|必须)(?:会)?{_DOING}|拟|计划|继续|持续|进一步(?!.{{0,10}}了))"
+    rf"(?:(?:将|要|会|须|必须)(?:会)?{_DOING}|拟|计划|继续|持续|进一步(?!.{{0,10}}了))"
 )
 _PLAN_ANYWHERE_RE = re.compile(r"下一步|下步工作|下阶段|今后|新的一年|明年|来年")
 
@@ -123,6 +124,24 @@ _SHORTCOMING_RE = re.compile(
 def states_shortcoming(text: str) -> bool:
     """A sentence that names a shortcoming (有待/不够/不足/差距…), whatever else it says."""
     return bool(_SHORTCOMING_RE.search(_plain(text)))
+
+
+# A sub-heading that is nothing but a kind: the words left when the kind's own words, the year and
+# the report's subject are taken out.
+_HEADING_FILLER_RE = re.compile(
+    r"20\d\d\s*年度?|本年度|上一?年度?|今年|工作中|政府信息公开|政务公开|信息公开|工作|的|主要|存在|"
+    r"问题|不足|短板|差距|改进|整改|措施|情况|下一?步|计划|打算|思路|安排|方向|努力"
+)
+
+
+def heading_kind(heading: str | None) -> Kind | None:
+    """The kind a sub-heading names when it is nothing but a kind ("存在的主要问题", "（二）改进措施",
+    "2024 年工作中存在问题的改进情况"); not "解决群众关切问题", whose subject is something else."""
+    kind = named_kind(heading)
+    if kind is None or heading is None:
+        return None
+    rest = _HEADING_FILLER_RE.sub("", re.sub(r"[\s\d（）()、.．:：，,]", "", heading))
+    return kind if len(rest) <= 2 else None
 
 
 def _plain(text: str) -> str:

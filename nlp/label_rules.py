@@ -6,9 +6,10 @@ decides the rest. Read them beside ../shared/domain/LABELS.md:
 
 `problems_and_measures_section` — 五 (存在的主要问题及改进情况) holds the report's problems and
     measures. A paragraph there is `problem` or `measure` (a plain "无" is `other`), decided by, in
-    order: what its own first sentence names ("针对上述问题，我们将…" → measure, "仍存在以下不足："
-    → problem), what its sub-heading names ("（二）改进措施"), what the lead-in paragraph before it
-    named ("…从以下几个方面着手："), its voice (a plan or an instruction → measure; a shortcoming →
+    order: what its opening words name ("针对上述问题，…" / "下一步，…" → measure, "仍存在以下
+    不足：" → problem), what its sub-heading names ("（二）改进措施"), what the lead-in paragraph
+    before it named ("…从以下几个方面着手："), the voice of its sub-heading ("进一步加强组织体系
+    建设" → measure) and of its first sentence (a plan or an instruction → measure; a shortcoming →
     problem), the order of 五 (problems come first: after the first measure, measures), and only
     then the model's choice between the two.
 `future_voice_in_five_or_six` — "A paragraph whose topic is one of the above, but whose verbs are
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.kinds import Kind, is_plan, named_kind, starts_as_instruction, states_shortcoming
+from nlp.kinds import Kind, heading_kind, is_plan, named_kind, starts_as_instruction, states_shortcoming
 from nlp.models import Paragraph
 
 PROBLEMS_SECTION = "s5_problems"
@@ -39,12 +40,6 @@ _KINDS: tuple[Kind, ...] = ("problem", "measure")
 _UNTEMPLATED_SECTIONS = (OTHER_SECTION, None)
 _FIRST_SENTENCE_RE = re.compile(r"^[^。；;！!？?：:]*[。；;！!？?：:]?")
 _PLAIN_NONE_RE = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?)?\s*无[。.]?\s*$")
-# A sub-heading that is nothing but a kind: the words left when the kind's own words, the year and
-# the report's subject are taken out.
-_HEADING_FILLER_RE = re.compile(
-    r"20\d\d\s*年度?|本年度|上一?年度?|今年|工作中|政府信息公开|政务公开|信息公开|工作|的|主要|存在|及|和|与|"
-    r"问题|不足|短板|差距|改进|整改|措施|情况|下一?步|计划|打算|思路|安排|方向|努力"
-)
 
 
 @dataclass(frozen=True)
@@ -58,14 +53,20 @@ def first_sentence(text: str) -> str:
     return _FIRST_SENTENCE_RE.match(text.strip()).group()  # type: ignore[union-attr]
 
 
-def heading_kind(heading: str | None) -> Kind | None:
-    """The kind a sub-heading names when it is nothing but a kind ("存在的主要问题", "（二）改进措施",
-    "2024 年工作中存在问题的改进情况"); not "解决群众关切问题", whose subject is something else."""
-    kind = named_kind(heading)
-    if kind is None or heading is None:
-        return None
-    rest = _HEADING_FILLER_RE.sub("", re.sub(r"[\s\d（）()、.．:：，,]", "", heading))
-    return kind if len(rest) <= 3 else None
+_ENUMERATOR_START_RE = re.compile(
+    r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|\d+[.、．]|[①-⑳])\s*"
+)
+_FIRST_CLAUSE_RE = re.compile(r"^[^，,。；;！!？?：:]*")
+
+
+def opening_kind(text: str) -> Kind | None:
+    """What a paragraph's opening words name: its first sentence when that is a lead-in ending in a
+    colon ("仍存在以下不足："), else its first clause ("下一步，…", "针对上述问题，…", "存在问题：")."""
+    sentence = first_sentence(text)
+    if sentence.rstrip().endswith(("：", ":")):
+        return named_kind(sentence)
+    body = _ENUMERATOR_START_RE.sub("", text, count=1)
+    return named_kind(_FIRST_CLAUSE_RE.match(body).group())  # type: ignore[union-attr]
 
 
 def _choose(proba: np.ndarray, classes: Sequence[str], allowed: Sequence[str]) -> tuple[str, float]:
@@ -77,13 +78,29 @@ def _choose(proba: np.ndarray, classes: Sequence[str], allowed: Sequence[str]) -
     return allowed[best], round(float(weights[best]) / total, 3) if total > 0 else 1.0
 
 
-def _voice(text: str) -> Kind | None:
+def _voice(text: str, shortcoming: bool = True) -> Kind | None:
+    """measure for a plan or an instruction ("要进一步…", "加强培训"), problem for a sentence that
+    names a shortcoming; what the first sentence says."""
     opening = first_sentence(text)
     if is_plan(opening) or starts_as_instruction(opening):
         return "measure"
-    if states_shortcoming(opening):
+    if shortcoming and states_shortcoming(opening):
         return "problem"
     return None
+
+
+# What 六 reports besides measures (LABELS.md `other`): fees, deputies' proposals, the year's work plan.
+_SIX_TOPICS_RE = re.compile(r"收费|处理费|收取|建议|提案|工作要点|年度工作|创新|落实情况|无其他")
+
+
+def _future_or_imperative(text: str) -> bool:
+    """A paragraph of 六 written as a plan ("下一步，我镇将…") or, when it is an enumerated point, as an
+    instruction ("1、加强学习，…"), and not about what 六 reports besides (fees, proposals, work plan)."""
+    opening = first_sentence(text)
+    if _SIX_TOPICS_RE.search(opening):
+        return False
+    enumerated = _ENUMERATOR_START_RE.match(text) is not None
+    return is_plan(opening) or (enumerated and starts_as_instruction(opening))
 
 
 def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Sequence[str]) -> list[Decision]:
@@ -95,35 +112,47 @@ def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Seq
     for paragraph, row in zip(paragraphs, proba, strict=True):
         if previous is None or paragraph.section != previous.section:
             announced, seen_measure = None, False
-        elif paragraph.heading != previous.heading:
-            announced = None
+        elif paragraph.heading != previous.heading and heading_kind(paragraph.heading) is not None:
+            announced = None  # a sub-heading naming a kind ends what a lead-in announced
         model_label, model_confidence = _choose(row, classes, list(classes))
-        own = named_kind(first_sentence(paragraph.text))
+        own = opening_kind(paragraph.text)
         heading = heading_kind(paragraph.heading)
         if paragraph.section == PROBLEMS_SECTION:
             if _PLAIN_NONE_RE.match(paragraph.text):
                 decision = Decision("other", 1.0, "problems_and_measures_section")
             else:
-                kind = own or heading or announced or _voice(paragraph.text) or ("measure" if seen_measure else None)
+                kind = (
+                    own
+                    or heading
+                    or announced
+                    or _voice(paragraph.text)
+                    or ("measure" if seen_measure else None)
+                )
                 if kind is not None:
                     decision = Decision(kind, 1.0, "problems_and_measures_section")
                 else:
                     decision = Decision(*_choose(row, classes, _KINDS), "problems_and_measures_section")
-        elif paragraph.section == OTHER_SECTION and is_plan(first_sentence(paragraph.text)):
+        elif paragraph.section == OTHER_SECTION and _future_or_imperative(paragraph.text):
             decision = Decision("measure", 1.0, "future_voice_in_five_or_six")
         elif paragraph.section in _UNTEMPLATED_SECTIONS and (heading or announced):
             kind = own or heading or announced
-            if heading is None and own is None and _voice(paragraph.text) != kind and model_label not in _KINDS:
-                decision = Decision(model_label, model_confidence, None)  # after a lead-in, but not of its kind
+            if (
+                heading is None
+                and own is None
+                and _voice(paragraph.text) != kind
+                and model_label not in _KINDS
+            ):
+                decision = Decision(
+                    model_label, model_confidence, None
+                )  # after a lead-in, but not of its kind
             else:
                 decision = Decision(kind, 1.0, "named_by_heading_or_lead_in")  # type: ignore[arg-type]
         else:
             decision = Decision(model_label, model_confidence, None)
         if decision.label == "measure":
             seen_measure = True
-        text = paragraph.text.strip()
-        if own is not None and text.endswith(("：", ":")):
-            announced = own
+        if paragraph.text.rstrip().endswith(("：", ":")):
+            announced = named_kind(paragraph.text) or announced
         decisions.append(decision)
         previous = paragraph
     return decisions

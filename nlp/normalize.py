@@ -55,7 +55,9 @@ _RADICAL_RE = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff]")
 # A space a PDF or a crawler put inside Chinese words or between a number and its unit:
 # "2024 年", "政 府 信 息". Spaces between digits stay (they separate table cells).
 _CJK = r"\u4e00-\u9fff"
-_INNER_SPACE_RE = re.compile(rf"(?<=[{_CJK}\d%])[ \t\u00a0\u3000]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[\d])")
+_INNER_SPACE_RE = re.compile(
+    rf"(?<=[{_CJK}\d%])[ \t\u00a0\u3000]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[\d])"
+)
 
 
 def reading_form(text: str) -> str:

@@ -303,8 +303,8 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
         if i in titles:
             continue
         text = reading_form(block.text)
-        if is_signoff_line(text) or _PAGE_CHROME_RE.match(text):
-            continue  # the 落款 (read by find_signoff) and page chrome: not paragraphs
+        if is_signoff_line(text) or _PAGE_CHROME_RE.match(text) or _PLACEHOLDER_RE.match(text):
+            continue  # the 落款 (read by find_signoff), page chrome, "（文字描述）": not paragraphs
         if section is None and (
             (_PAGE_METADATA_RE.match(text) and "。" not in text and not _CONTACT_RE.match(text))
             or _RULE_LINE_RE.match(text)
@@ -335,7 +335,27 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             continue
         heading = headings[max(headings)] if headings else None
         paragraphs.append(Paragraph(text=text, section=section, heading=heading))
-    return paragraphs, title
+    return _without_repeated_points(paragraphs), title
+
+
+def _without_repeated_points(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Pages that print a point as a line of its own and again as the first sentence of its paragraph
+    ("要进一步加强宣传培训。" / "要进一步加强宣传培训。要通过…"): the line is that paragraph's heading."""
+    out: list[Paragraph] = []
+    for i, p in enumerate(paragraphs):
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        point = p.text.rstrip("。.；; ")
+        if (
+            following is not None
+            and following.section == p.section
+            and len(point) <= _HEADING_MAX
+            and len(following.text) > len(p.text)
+            and following.text.startswith(point)
+        ):
+            paragraphs[i + 1] = following.model_copy(update={"heading": point})
+            continue
+        out.append(p)
+    return out
 
 
 _ORGAN_SUFFIX = (
@@ -353,6 +373,8 @@ _PAGE_CHROME_RE = re.compile(
     r"^[【\[（(]?\s*(?:附件下载|打印本页|打印|关闭窗口|关闭|返回顶部|分享到|字号|扫一扫|用微信扫描二维码|"
     r"更多精彩内容|相关链接|上一篇|下一篇)"
 )
+# A bracketed placeholder or caption standing alone: the blank form's "（文字描述）", "（2023年度）".
+_PLACEHOLDER_RE = re.compile(r"^[（(][^（）()。，,]{1,12}[)）]$")
 # A sign-off run into the last sentence of a flattened page: "…无。  某某县人民政府  2024年1月20日".
 _TRAILING_SIGNOFF_RE = re.compile(
     rf"(?<=[。！？；;])\s*(?P<organ>[\u4e00-\u9fff（）()]{{2,30}}?{_ORGAN_SUFFIX})\s*[（(]?\s*(?P<date>{_DATE})\s*[)）]?\s*$"

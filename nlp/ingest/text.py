@@ -9,6 +9,7 @@ rows of their own.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 
 from charset_normalizer import from_bytes
@@ -121,7 +122,9 @@ _SECTION_TITLE_LINE_RE = re.compile(
     r"^\s*[一二三四五六][、.．]\s*\S{0,30}(?:总体情况|概述|情况|事项|问题|改进措施|改进)\s*$"
 )
 _ENUMERATOR = r"[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[、.．](?!\d)"
-_INLINE_SUBHEAD_RE = re.compile(r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))")
+_INLINE_SUBHEAD_RE = re.compile(
+    r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+)
 # A crawler that joined a page's paragraphs wrote a space where each one ended: whitespace after a
 # sentence end, or after a sub-heading standing alone ("（一）主动公开情况 在政府网站…"), or before
 # an enumerated sub-heading, is a paragraph break. Chinese prose has no spaces between sentences.
@@ -163,6 +166,22 @@ def _split_spaced(part: str) -> list[str]:
     return out
 
 
+_PAGE_NAVIGATION_RE = re.compile(r"(?:^|(?<=\D))((?:\s*\d{1,3}){6,})\s*$")
+_PAGE_NAVIGATION_MIN = 6
+
+
+def _drop_page_navigation(line: str) -> str:
+    """A web page's page links, on a line of their own or run into the end of a sentence ("…，当作
+    新的信息重新发7   8   9   10   11   12"): six or more consecutive numbers, alone or after prose
+    (a table row has no commas)."""
+    m = _PAGE_NAVIGATION_RE.search(line)
+    if m and (not line[: m.start()].strip() or re.search(r"[，,。]", line[: m.start()])):
+        numbers = [int(n) for n in m.group(1).split()]
+        if len(numbers) >= _PAGE_NAVIGATION_MIN and all(b == a + 1 for a, b in itertools.pairwise(numbers)):
+            return line[: m.start()]
+    return line
+
+
 def text_blocks(text: str) -> list[Block]:
     """Split decoded text into text lines and tables (both layouts)."""
     text = clean_spaces(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -182,7 +201,7 @@ def text_blocks(text: str) -> list[Block]:
         table, row = None, None
 
     for line in lines:
-        line = drop_lost_indent(line)
+        line = _drop_page_navigation(drop_lost_indent(line))
         if _MD_ROW_RE.match(line):
             if _MD_RULE_RE.match(line):
                 continue
