@@ -262,18 +262,26 @@ def compare(
         show_comparison(comparison, Console())
 
 
+GENERATED_REPORTS = ROOT / "tests" / "generated"
 HELDOUT_REPORTS = ROOT / "tests" / "heldout"
 GOLD_ITEMS = BUNDLED_CORPUS / "items"
 
 
 def _corpus(paths: list[Path] | None, gold: Path) -> tuple[Corpus, list[str]]:
     """The labelled documents of the given folders (default: corpus/, ../shared/corpus,
-    ../shared/realdocs and the held-out reports of tests/heldout/) with their gold."""
+    ../shared/realdocs and the reports written for the evaluation, tests/generated/ and
+    tests/heldout/) with their gold."""
     from nlp.evaluate import Corpus
-    from nlp.gold import documents, load_gold, load_heldout_gold, load_item_gold
+    from nlp.gold import documents, load_gold, load_item_gold, load_report_gold
 
     if not paths:
-        defaults = (BUNDLED_CORPUS, SHARED / "corpus", SHARED / "realdocs", HELDOUT_REPORTS)
+        defaults = (
+            BUNDLED_CORPUS,
+            SHARED / "corpus",
+            SHARED / "realdocs",
+            GENERATED_REPORTS,
+            HELDOUT_REPORTS,
+        )
         paths = [p for p in defaults if p.exists()]
     skipped: list[str] = []
     typer.echo(f"reading {', '.join(str(p) for p in paths)} …", err=True)
@@ -281,7 +289,7 @@ def _corpus(paths: list[Path] | None, gold: Path) -> tuple[Corpus, list[str]]:
     labels, items = load_gold(gold), load_item_gold(GOLD_ITEMS)
     for path in paths:
         if path.is_dir() and any(path.glob("*.gold.json")):
-            extra_labels, extra_items = load_heldout_gold(path)
+            extra_labels, extra_items = load_report_gold(path)
             for key, value in extra_labels.items():
                 labels.setdefault(key, []).extend(value)
             items.update(extra_items)

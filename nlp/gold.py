@@ -168,7 +168,8 @@ def report_file_documents(paths: Iterable[Path], skipped: list[str]) -> Iterator
 # Files of excerpts labelled after the held-out share was fixed (issue 12): a third of their organs,
 # chosen by a hash of the organ's name, is never trained on nor looked at while choosing.
 HELD_OUT_SOURCES = frozenset({"excerpts.jsonl"})
-# Reports written for the evaluation alone (corpus/heldout/, each with its <name>.gold.json): all held out.
+# Reports written for the evaluation (each with its <name>.gold.json): those of tests/heldout/ are all held
+# out; those of tests/generated/ were looked at while choosing and are trained on.
 HELD_OUT_FOLDER = "heldout"
 HELD_OUT_SHARE = 3
 
@@ -269,8 +270,8 @@ def report_groups(docs: list[Document]) -> list[int]:
 
 
 # Sources whose every report had its items labelled (so an item found there that the gold lacks is
-# a false one): the excerpts, the realdocs, the seeds and the held-out reports — not pages.jsonl.
-ITEM_LABELLED_SOURCES = frozenset({"excerpts.jsonl", "realdocs", "corpus", HELD_OUT_FOLDER})
+# a false one): the excerpts, the realdocs, the seeds and the generated reports — not pages.jsonl.
+ITEM_LABELLED_SOURCES = frozenset({"excerpts.jsonl", "realdocs", "corpus", "generated", HELD_OUT_FOLDER})
 
 
 def gold_labels_of(doc: Document, gold: dict[tuple[str, str], list[str]]) -> list[str | None]:
@@ -365,9 +366,9 @@ def load_item_gold(folder: Path) -> dict[str, list[GoldItem]]:
     return items
 
 
-def load_heldout_gold(folder: Path) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[GoldItem]]]:
-    """Paragraph labels and items of the held-out reports (corpus/heldout/<name>.gold.json beside
-    <name>.txt): our own texts, so the gold keeps them whole."""
+def load_report_gold(folder: Path) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[GoldItem]]]:
+    """Paragraph labels and items of reports written for the evaluation (<name>.gold.json beside
+    <name>.txt, in tests/generated/ and tests/heldout/): our own texts, so the gold keeps them whole."""
     labels: dict[tuple[str, str], list[str]] = defaultdict(list)
     items: dict[str, list[GoldItem]] = defaultdict(list)
     for file in sorted(folder.glob("*.gold.json")):
@@ -376,6 +377,7 @@ def load_heldout_gold(folder: Path) -> tuple[dict[tuple[str, str], list[str]], d
         for paragraph in gold["paragraphs"]:
             if paragraph["label"] not in LABELS:
                 raise ValueError(f"{file}: unknown label {paragraph['label']!r}")
-            labels[(doc_id, prefix_key(paragraph["text"]))].append(paragraph["label"])
-        items[doc_id] = [GoldItem.of(item["kind"], item["text"]) for item in gold["items"]]
+            # the text reader drops Markdown emphasis, as it does in the report
+            labels[(doc_id, prefix_key(paragraph["text"].replace("**", "")))].append(paragraph["label"])
+        items[doc_id] = [GoldItem.of(item["kind"], item["text"].replace("**", "")) for item in gold["items"]]
     return labels, items

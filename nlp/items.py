@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlp.kinds import Kind, heading_kind, is_plan, named_kind, states_shortcoming
+from nlp.kinds import Kind, heading_kind, is_plan, named_kind, starts_as_instruction, states_shortcoming
 from nlp.models import Item, Paragraph
 
 ITEM_KINDS: tuple[Kind, ...] = ("problem", "measure")
@@ -37,7 +37,11 @@ FAMILIES: dict[str, str] = {
     "paren_arabic": r"[（(]\s*(?P<n>\d{1,2})\s*[)）]",
     "circled": r"(?P<n>[①-⑳])",
 }
-_BOUNDARY = r"(?:^|(?<=[。；;：:，,！!？?\s]))\s*"
+# An enumerator starts a part at the start of the text or after punctuation; "一是" also after the
+# subject or the modal it continues ("我局将一是建立…", "我镇一是对照…"), not inside 统一是/唯一是.
+_BOUNDARY = (
+    r"(?:^|(?<=[。；;：:，,！!？?\s])|(?<=[将要局镇乡区县市委办厅们](?=[一二三四五六七八九十]{1,2}是)))\s*"
+)
 _FAMILY_RES = {name: re.compile(_BOUNDARY + rf"(?:{pattern})\s*") for name, pattern in FAMILIES.items()}
 _ANY_ENUMERATOR_RE = re.compile(
     _BOUNDARY
@@ -72,10 +76,10 @@ class Part:
 
 def _numbers(match: re.Match[str]) -> int:
     n = match["n"]
+    if "①" <= n <= "⑳":  # before isdigit(), which circled numbers pass
+        return ord(n) - ord("①") + 1
     if n.isdigit():
         return int(n)
-    if "①" <= n <= "⑳":
-        return ord(n) - ord("①") + 1
     return _CN.index(n[-1]) + 1 + (10 if len(n) == 2 else 0)
 
 
@@ -101,11 +105,9 @@ def _split_turn(text: str) -> list[Part]:
     for k in range(1, len(sentences)):
         opening = sentences[k].strip()
         before = "".join(sentences[:k])
-        if (
-            (_TURN_RE.match(opening) or is_plan(opening))
-            and states_shortcoming(before)
-            and not is_plan(before)
-        ):
+        if is_plan(before) or starts_as_instruction(before):
+            break  # a measure that goes on: "加强培训…。今后，我们将继续…"
+        if _TURN_RE.match(opening) or (is_plan(opening) and states_shortcoming(before)):
             return [
                 Part(before.strip(_TRIM), False, "problem"),
                 Part("".join(sentences[k:]).strip(_TRIM), False, "measure"),
@@ -160,13 +162,20 @@ def split_parts(text: str) -> list[Part]:
     parts.extend(_head_parts(text[: first.start()]))
     for k, mark in enumerate(marks):
         end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
-        parts.extend(_body_parts(text[mark.end() : end], family))
+        restarts = k + 1 < len(marks) and _numbers(marks[k + 1]) == 1
+        parts.extend(_body_parts(text[mark.end() : end], family, before_restart=restarts))
     return parts
 
 
-def _body_parts(body: str, family: str) -> list[Part]:
-    """One enumerated part; a lead-in at its end that opens a new list ("…以下措施加以改进：（一）…")
-    is split off with the list it opens."""
+def _voice_kind(text: str) -> Kind | None:
+    if is_plan(text) or starts_as_instruction(text):
+        return "measure"
+    return "problem" if states_shortcoming(text) else None
+
+
+def _body_parts(body: str, family: str, before_restart: bool = False) -> list[Part]:
+    """One enumerated part; a lead-in at its end that opens a new list ("…以下措施加以改进：（一）…",
+    "…信息少。对此，我局将" before the numbering starts again at 一是) is split off."""
     restart = next(
         (
             m
@@ -187,6 +196,12 @@ def _body_parts(body: str, family: str) -> list[Part]:
             Part(lead.strip(_TRIM), True, named_kind(lead) or ("measure" if is_plan(lead) else None)),
             *split_parts(after),
         ]
+    sentences = _sentences(body)
+    last = sentences[-1] if sentences else ""
+    if len(sentences) > 1 and (last.rstrip().endswith(("：", ":")) or (before_restart and named_kind(last))):
+        # "…有待提升。针对以上问题，我镇将从以下方面进行整改：" before the list starts again at （一）
+        item = "".join(sentences[:-1]).strip(_TRIM)
+        return [Part(item, False), Part(last.strip(_TRIM), True, named_kind(last))]
     text = body.strip(_TRIM)
     return [Part(text, False)] if text else []
 

@@ -89,18 +89,22 @@ def _voice(text: str, shortcoming: bool = True) -> Kind | None:
     return None
 
 
-# What 六 reports besides measures (LABELS.md `other`): fees, deputies' proposals, the year's work plan.
-_SIX_TOPICS_RE = re.compile(r"收费|处理费|收取|建议|提案|工作要点|年度工作|创新|落实情况|无其他")
+# What 六 reports besides measures (LABELS.md `other`): fees, deputies' proposals, how the year's work
+# plan was carried out, innovations.
+_FEES_AND_PROPOSALS_RE = re.compile(r"收费|处理费|收取|建议|提案|无其他")
+_SIX_TOPICS_RE = re.compile(
+    r"收费|处理费|收取|建议|提案|工作要点.{0,6}(?:落实|执行|完成)|落实.{0,12}工作要点|创新情况|落实情况|无其他"
+)
 
 
 def _future_or_imperative(text: str) -> bool:
-    """A paragraph of 六 written as a plan ("下一步，我镇将…") or, when it is an enumerated point, as an
-    instruction ("1、加强学习，…"), and not about what 六 reports besides (fees, proposals, work plan)."""
+    """A paragraph of 六 written as a plan ("下一步，我镇将…", "2023年，我乡将…") or, when it is an
+    enumerated point, as an instruction ("1、加强学习，…"), and not about what 六 reports besides."""
     opening = first_sentence(text)
-    if _SIX_TOPICS_RE.search(opening):
-        return False
+    if is_plan(opening):
+        return not _FEES_AND_PROPOSALS_RE.search(opening)
     enumerated = _ENUMERATOR_START_RE.match(text) is not None
-    return is_plan(opening) or (enumerated and starts_as_instruction(opening))
+    return enumerated and starts_as_instruction(opening) and not _SIX_TOPICS_RE.search(opening)
 
 
 def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Sequence[str]) -> list[Decision]:
@@ -123,6 +127,7 @@ def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Seq
             else:
                 kind = (
                     own
+                    or ("measure" if is_plan(first_sentence(paragraph.text)) else None)
                     or heading
                     or announced
                     or _voice(paragraph.text)

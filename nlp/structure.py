@@ -256,6 +256,9 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
 
 _RULE_LINE_RE = re.compile(r"^[=\-*_#~]{3,}")
 _TABLE_SECTIONS = frozenset({"s2_proactive", "s3_requests", "s4_review_litigation"})
+# Sections that list problems and measures one short sentence a line ("1.村级信息公开不够规范。"):
+# there a numbered sentence with its full stop is an item, not a sub-heading.
+_LIST_SECTIONS = frozenset({"s5_problems", "s6_other"})
 _SENTENCE_RE = re.compile(r"[。；;！!？?]")
 # The preamble's contact lines look like page metadata ("地址：…") but are part of the report.
 _CONTACT_RE = re.compile(
@@ -329,7 +332,7 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
                 del headings[deeper]
             if len(head) <= 20:
                 headings[level] = head
-        if is_heading_only(text):
+        if is_heading_only(text) and not (section in _LIST_SECTIONS and text.endswith("。")):
             if sub is None:
                 headings[1] = text.rstrip("：: ")
             continue
@@ -338,21 +341,39 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
     return _without_repeated_points(paragraphs), title
 
 
+# A paragraph that announces a list ("针对上述问题，我乡将采取以下措施：1.…") is not a point's explanation.
+_ANNOUNCES_LIST_RE = re.compile(r"以下|如下|[：:]")
+
+
 def _without_repeated_points(paragraphs: list[Paragraph]) -> list[Paragraph]:
-    """Pages that print a point as a line of its own and again as the first sentence of its paragraph
-    ("要进一步加强宣传培训。" / "要进一步加强宣传培训。要通过…"): the line is that paragraph's heading."""
+    """Points printed on a line of their own that head the paragraph after them: a point repeated as
+    that paragraph's first sentence ("要进一步加强宣传培训。" / "要进一步加强宣传培训。要通过…"), or in
+    五 and 六 a numbered point whose explanation follows unnumbered ("（一）进一步加强组织体系建设。" /
+    "针对…现状，进一步明确…"). A numbered point followed by the next numbered point is an item."""
     out: list[Paragraph] = []
     for i, p in enumerate(paragraphs):
         following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
         point = p.text.rstrip("。.；; ")
-        if (
-            following is not None
-            and following.section == p.section
+        same_section = following is not None and following.section == p.section
+        repeated = (
+            same_section
             and len(point) <= _HEADING_MAX
-            and len(following.text) > len(p.text)
-            and following.text.startswith(point)
-        ):
-            paragraphs[i + 1] = following.model_copy(update={"heading": point})
+            and len(following.text) > len(p.text)  # type: ignore[union-attr]
+            and following.text.startswith(point)  # type: ignore[union-attr]
+        )
+        sub = _subheading(p.text)
+        heads_explanation = (
+            same_section
+            and p.section in _LIST_SECTIONS
+            and sub is not None
+            and not sub.lead_in
+            and is_heading_only(p.text)
+            and _subheading(following.text) is None  # type: ignore[union-attr]
+            and not _ANNOUNCES_LIST_RE.search(following.text.split("。", 1)[0])  # type: ignore[union-attr]
+        )
+        if repeated or heads_explanation:
+            head = sub.head.rstrip("。.；; ") if heads_explanation and sub else point
+            paragraphs[i + 1] = following.model_copy(update={"heading": head})  # type: ignore[union-attr]
             continue
         out.append(p)
     return out

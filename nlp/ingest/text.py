@@ -117,13 +117,14 @@ def _inline_title_re() -> re.Pattern[str]:
 
 
 _INLINE_TITLE_RE = _inline_title_re()
+_LEADING_TITLE_RE = re.compile(r"^\s*" + _INLINE_TITLE_RE.pattern)
 # A line that is one of the six section titles and nothing else ends where it ends, however long.
 _SECTION_TITLE_LINE_RE = re.compile(
     r"^\s*[一二三四五六][、.．]\s*\S{0,30}(?:总体情况|概述|情况|事项|问题|改进措施|改进)\s*$"
 )
 _ENUMERATOR = r"[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[、.．](?!\d)"
 _INLINE_SUBHEAD_RE = re.compile(
-    r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+    r"(?<=[。！？；：:])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))"
 )
 # A crawler that joined a page's paragraphs wrote a space where each one ended: whitespace after a
 # sentence end, or after a sub-heading standing alone ("（一）主动公开情况 在政府网站…"), or before
@@ -133,10 +134,30 @@ _SPACED_HEADING_RE = re.compile(rf"^(?:{_ENUMERATOR})\s*[^\s。！？；：:，,
 _FLATTENED_MIN = 200
 
 
+# A report title run into the text after it ("…2019年政府信息公开工作年度报告本报告依据…").
+_TITLE_RUN_IN_RE = re.compile(
+    r"^((?!根据|依据|按照|本报告)[^《》“”，,。；;\s]{2,40}?(?:19|20)\d{2}\s*年度?[^《》，,。]{0,12}?信息公开[^《》，,。]{0,8}?"
+    r"(?:年度报告|年报))\s*(?=本报告|本年度报告|根据|依据|按照|现将|(?:19|20)\d{2}年|一、)"
+)
+# A sub-heading run into the list it heads ("（一）存在的主要问题1、信息公开…", "（二）改进情况一是…").
+_HEADING_RUN_IN_RE = re.compile(
+    r"^([（(][一二三四五六七八九十]{1,2}[)）][^，。；：,;:\s\d]{2,16}?)"
+    r"(?=[一二三四五六七八九十]{1,2}是|\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）])"
+)
+
+
 def unflatten(line: str) -> list[str]:
     """Paragraphs a crawler ran into one line: break before and after each section title, before
     each sub-heading that follows a sentence, and where a space marks a paragraph's end."""
+    title = _TITLE_RUN_IN_RE.match(line)
+    if title and len(line) - title.end() > 20:
+        return [title.group(1), *unflatten(line[title.end() :])]
     if len(line) < _FLATTENED_MIN:
+        title = _LEADING_TITLE_RE.match(line)
+        if title and title.end() < len(
+            line.rstrip()
+        ):  # "二、主动公开政府信息情况第二十条…": a title run into its text
+            return [line[: title.end()].strip(), line[title.end() :].strip()]
         return [line]
     titled = _INLINE_TITLE_RE.search(line) is not None
     spaced = len(_SPACED_BREAK_RE.findall(line)) >= 2
@@ -147,7 +168,12 @@ def unflatten(line: str) -> list[str]:
     parts = [part.strip() for part in line.split("\n")]
     if spaced:
         parts = [piece for part in parts for piece in _split_spaced(part)]
-    return [part for part in parts if part]
+    return [piece for part in parts if part for piece in _split_run_in_heading(part)]
+
+
+def _split_run_in_heading(part: str) -> list[str]:
+    heading = _HEADING_RUN_IN_RE.match(part)
+    return [heading.group(1), part[heading.end() :]] if heading else [part]
 
 
 def _split_spaced(part: str) -> list[str]:
@@ -166,6 +192,9 @@ def _split_spaced(part: str) -> list[str]:
     return out
 
 
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
+)
 _PAGE_NAVIGATION_RE = re.compile(r"(?:^|(?<=\D))((?:\s*\d{1,3}){6,})\s*$")
 _PAGE_NAVIGATION_MIN = 6
 
@@ -202,6 +231,8 @@ def text_blocks(text: str) -> list[Block]:
 
     for line in lines:
         line = _drop_page_navigation(drop_lost_indent(line))
+        if _PAGE_NUMBER_RE.match(line):
+            continue  # "— 2 —" between the pages of a PDF-to-text extraction
         if _MD_ROW_RE.match(line):
             if _MD_RULE_RE.match(line):
                 continue
@@ -250,6 +281,10 @@ def text_blocks(text: str) -> list[Block]:
 
 
 _CLOSERS = "”」》"
+# A line that ends with a comma, an opening bracket or quote, or a circled number stops mid-sentence.
+_MID_SENTENCE_ENDS = "，,、《“「（("
+# The report's own title line ends where it ends ("…2019年政府信息公开工作年度报告").
+_REPORT_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*年度?.{0,12}信息公开.{0,8}(?:年度报告|年报)\s*$")
 
 
 def _ends_mid_sentence(text: str) -> bool:
@@ -258,7 +293,7 @@ def _ends_mid_sentence(text: str) -> bool:
     heading ("重视依申请公开工作（依申请指南…）"), so it ends the line."""
     core = text.rstrip(_CLOSERS)
     last = core[-1:] or " "
-    return "\u4e00" <= last <= "\u9fff" or last in "，,、"
+    return "\u4e00" <= last <= "\u9fff" or last in _MID_SENTENCE_ENDS or "①" <= last <= "⑳"
 
 
 def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
@@ -277,6 +312,7 @@ def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
             and _ends_mid_sentence(prev.text)
             and not _HEADING_START_RE.match(block.text)
             and not _SECTION_TITLE_LINE_RE.match(prev.text)
+            and not _REPORT_TITLE_LINE_RE.search(prev.text)
         ):
             prev.text += block.text
             continue
