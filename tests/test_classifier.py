@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from nlp.classify import cue_tokens, default_model, lead
-from nlp.evaluate import cross_validate
 from nlp.cli import app
+from nlp.evaluate import cross_validate
 from nlp.gold import documents, labelled_paragraphs, load_gold, prefix_key
 from nlp.items import Part, split_parts
 from nlp.models import Report
