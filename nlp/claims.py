@@ -57,11 +57,11 @@ class Claim:
 # ---------------------------------------------------------------- chunks (Matcher patterns)
 
 _UNITS = ["件", "件次", "个", "份", "宗", "起", "部", "条", "项", "例", "次"]
-_NUMBER = {"TEXT": {"REGEX": r"^\d+$"}}
+_NUMBER = {"IS_DIGIT": True}
 _REQUEST_HEADS = ["申请", "申请件", "件", "事项", "办件", "信件", "政府信息申请"]
-_YEAR_WORD = {"TEXT": {"REGEX": r"^(?:年度|年|一年|一年度)$"}}
-_LAST_YEAR = {"TEXT": {"REGEX": r"^(?:上|上年|上年度|上一年|上一年度|去年|前一年)$"}}
-_NEXT_YEAR = {"TEXT": {"REGEX": r"^(?:下|下年|下年度|下一年|下一年度|次年|下个)$"}}
+_YEAR_WORD = {"TEXT": {"IN": ["年度", "年", "一年", "一年度"]}}
+_LAST_YEAR = {"TEXT": {"IN": ["上", "上年", "上年度", "上一年", "上一年度", "去年", "前一年"]}}
+_NEXT_YEAR = {"TEXT": {"IN": ["下", "下年", "下年度", "下一年", "下一年度", "次年", "下个"]}}
 _CARRY = {"TEXT": {"IN": ["结转", "转结", "转", "转入", "转至", "转到", "顺延", "顺延到", "顺延至", "留转"]}}
 _TO = {"TEXT": {"IN": ["至", "到", "入", "于", "自", "从"]}, "OP": "?"}
 
@@ -121,7 +121,7 @@ _CHUNK_PATTERNS: dict[str, list[list[dict]]] = {
         ],
     ],
     "NORMATIVE": [[{"TEXT": {"IN": ["规范性文件", "行政规范性文件"]}}]],
-    "REGULATION": [[{"TEXT": {"REGEX": r"^(?:政府)?规章$"}}]],
+    "REGULATION": [[{"TEXT": {"IN": ["规章", "政府规章"]}}]],
     # 上年结转, 结转上年度, 上年度转结, 上一年度转办
     "CARRY_OVER": [
         [{"TEXT": "上年结转"}],
@@ -133,7 +133,7 @@ _CHUNK_PATTERNS: dict[str, list[list[dict]]] = {
         [{"TEXT": "结转下年度"}],
         [_CARRY, _TO, _NEXT_YEAR, {"TEXT": {"IN": ["一", "一个"]}, "OP": "?"}, {**_YEAR_WORD, "OP": "?"}],
         [_CARRY, {"TEXT": "结下"}, {**_YEAR_WORD, "OP": "?"}],
-        [_CARRY, _TO, {"TEXT": {"REGEX": r"^20\d\d$"}}, _YEAR_WORD, {"TEXT": "继续"}],
+        [_CARRY, _TO, {"IS_DIGIT": True, "LENGTH": 4}, _YEAR_WORD, {"TEXT": "继续"}],
     ],
     # 结转 alone or with a year ("结转2023年29件"): carried, but which way is not written.
     "CARRY_UNKNOWN": [[{"TEXT": {"IN": ["结转", "转结"]}}]],
@@ -145,7 +145,10 @@ _CHUNK_PATTERNS: dict[str, list[list[dict]]] = {
         [_LAST_YEAR, {**_YEAR_WORD, "OP": "?"}, {"TEXT": {"IN": ["收到", "受理", "共", "全年", "同期"]}}],
     ],
     # jieba sometimes glues the negation to its neighbour ("区未", "无因", "均未").
-    "NEGATION": [[{"TEXT": {"REGEX": r"^(?:未|没有|无|从未|均未|并未|尚无|暂无|无因)$|^[^尚]未$"}}]],
+    "NEGATION": [
+        [{"TEXT": {"IN": ["未", "没有", "无", "从未", "均未", "并未", "尚无", "暂无", "无因"]}}],
+        [{"LENGTH": 2, "TEXT": {"REGEX": r"^[^尚]未$"}}],
+    ],
 }
 _NOUNS = frozenset({"REQUEST", "REVIEW", "LAWSUIT", "LAWSUIT_PART", "NORMATIVE", "REGULATION"})
 _CARRIED = {"CARRY_OVER": "carried_over", "CARRY_FORWARD": "carried_forward"}
