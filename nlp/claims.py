@@ -842,7 +842,9 @@ def plausibility_checks(
     t34 = [
         v for k, c in cells.items() if k.startswith(("t3.", "t4.")) and (v := component_value(c)) is not None
     ]
-    prose_cases = [c for c in claims if c.quantity in ("received", "review", "lawsuit", "cases") and c.value > 0]
+    prose_cases = [
+        c for c in claims if c.quantity in ("received", "review", "lawsuit", "cases") and c.value > 0
+    ]
     if t34 and prose_cases:
         bad = all(v == 0 for v in t34)
         results.append(
