@@ -24,7 +24,7 @@ CellStatus = Literal[
     "inferred",
 ]
 CheckStatus = Literal["pass", "fail", "missing_total", "not_assessable"]
-Template = Literal["v2019", "v2021", "mixed", "unknown"]
+Template = Literal["v2019", "v2021", "mixed", "unknown", "pre2019"]
 Level = Literal["township", "county", "city", "province", "department", "unknown"]
 TableStatus = Literal["filled", "not_filled", "absent"]
 

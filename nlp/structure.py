@@ -178,6 +178,94 @@ def with_untitled_sections(blocks: list[Block], sections: list[Section]) -> list
     return sorted(out, key=lambda s: s.block_start)
 
 
+def _table_start(block: Block, key: str) -> int | None:
+    """The row of a block where the table of section `key` starts, if it starts there: a row
+    or short line with the table's start mark, or 表四's one row of 15 values."""
+    marks = tpl.TABLE_START_MARKS[key]
+    rows = block.rows if block.kind == "table" else [[block.text]] if len(block.text) <= 20 else []
+    for r, row in enumerate(rows):
+        joined = fold("".join(row))
+        if any(re.search(m, joined) for m in marks):
+            return r
+        values = [c for c in row if c.strip()]
+        width = tpl.TABLE_VALUE_ROWS.get(key)
+        if width and len(values) == width and all(re.fullmatch(r"\d+", fold(v)) for v in values):
+            return r
+    return None
+
+
+def with_table_sections(blocks: list[Block], sections: list[Section]) -> list[Section]:
+    """The sections plus those of 二–四 whose title line was lost but whose table is there
+    (湖源乡: a page break took 四's title and 表四's header, its row of 15 values is left):
+    the section starts at its table, `untitled`. A table that starts inside the block of the
+    table before it (one grid for both) shares that block with the section before."""
+    found = {s.key for s in sections}
+    out = list(sections)
+    for key in tpl.TABLE_START_MARKS:
+        spec = tpl.SECTION_BY_KEY[key]
+        before = [s for s in out if s.ordinal < spec.ordinal]
+        if key in found or not before:
+            continue
+        host = before[-1]
+        for i in range(host.block_start + 1, host.block_end):
+            row = _table_start(blocks[i], key)
+            if row is None:
+                continue
+            shared = blocks[i].kind == "table" and row > 0
+            out[out.index(host)] = host.model_copy(update={"block_end": i + 1 if shared else i})
+            out.append(
+                Section(
+                    key=key,
+                    title=spec.canonical,
+                    ordinal=spec.ordinal,
+                    block_start=i,
+                    block_end=host.block_end,
+                    untitled=True,
+                )
+            )
+            break
+    return sorted(out, key=lambda s: (s.block_start, s.ordinal))
+
+
+_LEGACY_SIGNALS_MIN = 2
+_PREAMBLE_BLOCKS = 15
+
+
+def legacy_format_signals(
+    blocks: list[Block], year: int | None, sections: list[Section], title: str | None
+) -> list[str]:
+    """Why a document reads as a report of the format before 2019, or [] when it does not: its
+    统计表 header (指标名称 | 计量单位), or two of: a title of the old outline (概述,
+    依申请公开政府信息情况, 政府信息公开的收费及减免情况 …), a preamble listing the old parts,
+    a report year before 2019 — with which a report title and one section found, or two
+    sections, are enough too. A document that prints a label of the 2019 or 2021 tables is not
+    of the old format."""
+    text = fold("".join(b.text or "".join("".join(r) for r in b.rows) for b in blocks))
+    if any(re.search(pattern, text) for pattern, _ in tpl.VERSION_SIGNALS):
+        return []
+    signals: list[str] = []
+    for i, block in enumerate(blocks):
+        if block.kind == "table":
+            if any(all(h in {fold(c) for c in row} for h in tpl.LEGACY_TABLE_HEADER) for row in block.rows):
+                return ["统计表：" + "|".join(tpl.LEGACY_TABLE_HEADER)]
+            continue
+        line = _clean_line(block.text)
+        m = _TITLE_RE.match(line)
+        if m is not None and (m["cn"] or m["part"]) and len(line) <= _TITLE_MAX:
+            title = fold(m["title"]).rstrip("。.")
+            if any(re.search(p, title) for p in tpl.LEGACY_SECTION_TITLES):
+                signals.append(line)
+        elif i < _PREAMBLE_BLOCKS:
+            parts = [name for name, p in tpl.LEGACY_PARTS.items() if re.search(p, line)]
+            if len(parts) >= _LEGACY_SIGNALS_MIN:
+                signals.append("前言所列部分：" + "、".join(parts))
+    reported = len(sections) >= _LEGACY_SIGNALS_MIN or (title is not None and len(sections) >= 1)
+    if year is not None and year <= tpl.LAST_PRE2019_YEAR and (signals or reported):
+        return [f"报告年度 {year}", *signals]
+    # One old title may be a report's own wording (一、概述); two signs are the old outline.
+    return signals if len(signals) >= _LEGACY_SIGNALS_MIN else []
+
+
 def is_heading_only(text: str) -> bool:
     """A line that is just a sub-heading ("（一）主动公开", "存在问题：") with no sentence.
 
@@ -460,7 +548,7 @@ class Structure(NamedTuple):
 
 def read_structure(blocks: list[Block]) -> Structure:
     """Sections, narrative paragraphs, report title and sign-off of a document's blocks."""
-    sections = with_untitled_sections(blocks, find_sections(blocks))
+    sections = with_untitled_sections(blocks, with_table_sections(blocks, find_sections(blocks)))
     paragraphs, title = find_paragraphs(blocks, sections)
     signoff, paragraphs = find_signoff(blocks, paragraphs)
     return Structure(sections, paragraphs, title, signoff)
