@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nlp.items import is_lead_in_paragraph
 from nlp.kinds import Kind, heading_kind, is_plan, named_kind, starts_as_instruction, states_shortcoming
 from nlp.models import Paragraph
 
@@ -107,13 +108,21 @@ def _future_or_imperative(text: str) -> bool:
     return enumerated and starts_as_instruction(opening) and not _SIX_TOPICS_RE.search(opening)
 
 
+_LEAD_IN_SENTENCE_RE = re.compile(r"[^。；;！!？?：:]*[：:]")
+
+
+def _last_lead_in_kind(text: str) -> Kind | None:
+    kinds = [named_kind(s) for s in _LEAD_IN_SENTENCE_RE.findall(text)]
+    return next((k for k in reversed(kinds) if k is not None), None)
+
+
 def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Sequence[str]) -> list[Decision]:
     """The label of each paragraph of one report (in reading order), given the model's probabilities."""
     decisions: list[Decision] = []
     announced: Kind | None = None  # named by the last lead-in paragraph, until the sub-heading changes
     seen_measure = False
     previous: Paragraph | None = None
-    for paragraph, row in zip(paragraphs, proba, strict=True):
+    for index, (paragraph, row) in enumerate(zip(paragraphs, proba, strict=True)):
         if previous is None or paragraph.section != previous.section:
             announced, seen_measure = None, False
         elif paragraph.heading != previous.heading and heading_kind(paragraph.heading) is not None:
@@ -156,8 +165,13 @@ def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Seq
             decision = Decision(model_label, model_confidence, None)
         if decision.label == "measure":
             seen_measure = True
-        if paragraph.text.rstrip().endswith(("：", ":")):
-            announced = named_kind(paragraph.text) or announced
+        # A lead-in — the paragraph itself ("仍存在以下不足：") or one inside it ("…我们将从以下三个方面
+        # 改进：一是…", which goes on as "二是…" in the next paragraph) — names what follows.
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        if is_lead_in_paragraph(paragraph, following):
+            announced = named_kind(paragraph.text) or announced  # "针对上述问题，…再上新台阶；" before "一是…"
+        else:
+            announced = _last_lead_in_kind(paragraph.text) or announced
         decisions.append(decision)
         previous = paragraph
     return decisions
