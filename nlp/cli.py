@@ -357,7 +357,13 @@ def _print_result(console: Console, title: str, result: Result) -> None:
 
 
 @app.command()
-def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> None:
+def evaluate(
+    paths: PathsArgument = None,
+    gold: GoldOption = GOLD_LABELS,
+    shuffled: Annotated[
+        int, typer.Option("--shuffled", help="Shuffled report-grouped fold assignments beside the fixed one.")
+    ] = 3,
+) -> None:
     """Labels and items: report-grouped cross-validation on the development gold (tuned) and the
     held-out reports (not tuned); per-label precision/recall/F1, baselines, items per kind."""
     from nlp.evaluate import cross_validate, held_out, shuffled_macro_f1, spread_line
@@ -376,8 +382,9 @@ def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> Non
     for name, row in zip(ours.labels, ours.confusion, strict=True):
         confusion.add_row(name, *(str(int(v)) if v else "·" for v in row))
     console.print(confusion)
-    typer.echo("3 shuffled fold assignments …", err=True)
-    console.print(spread_line(ours.macro_f1, shuffled_macro_f1(development)))
+    if shuffled > 0:
+        typer.echo(f"{shuffled} shuffled fold assignments …", err=True)
+        console.print(spread_line(ours.macro_f1, shuffled_macro_f1(development, shuffled)))
     if test.docs:
         typer.echo("held-out reports …", err=True)
         _print_result(

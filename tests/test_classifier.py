@@ -111,7 +111,9 @@ def test_an_item_keeps_the_enumerators_of_its_own_sub_points():
 
 
 def test_enumerators_inside_numbers_do_not_cut():
-    bodies = [p.text for p in split_parts("一是第1项工作于2020年1月完成；二是第2.5项有待加强。") if not p.lead_in]
+    bodies = [
+        p.text for p in split_parts("一是第1项工作于2020年1月完成；二是第2.5项有待加强。") if not p.lead_in
+    ]
     assert bodies == ["第1项工作于2020年1月完成", "第2.5项有待加强"]
 
 
@@ -142,7 +144,7 @@ def test_first_part_and_cue_words_of_real_paragraphs(shared):
     problems = starting("2024年，全区")  # 存在问题 only: problem cues, no measure in its first part
     assert "problem" in cue_tokens(problems) and "lead:measure" not in cue_tokens(problems)
     assert "lead:measure" in cue_tokens(starting("针对存在问题"))  # 2025 年我们将切实抓好以下工作
-    assert "other" in cue_tokens(starting("2024 年，区政府"))  # 信息处理费
+    assert "other" in cue_tokens(starting("2024年，区政府"))  # 信息处理费
     # A label's words count each time they are used: how much of the paragraph is about it.
     platform = starting("（四）政府信息公开平台建设")
     assert cue_tokens(platform).count("platform") >= 3, platform
@@ -229,16 +231,27 @@ def test_analyze_writes_every_item_of_the_batch_to_items_csv(tmp_path):
     assert shijiang[0]["year"] == "2020"
 
 
-def test_evaluate_prints_scores_baselines_and_a_confusion_matrix(monkeypatch, shared):
+def test_evaluate_prints_labels_and_items_cross_validated_and_held_out(monkeypatch, shared):
     monkeypatch.setenv("COLUMNS", "200")
-    result = runner.invoke(app, ["evaluate", str(CORPUS), str(shared / "corpus")])
+    folders = [CORPUS, shared / "realdocs", ROOT / "tests" / "generated", ROOT / "tests" / "heldout"]
+    result = runner.invoke(app, ["evaluate", *map(str, folders), "--shuffled", "1"])
     assert result.exit_code == 0, result.output
-    for text in ("precision", "recall", "F1 heading rules", "F1 majority class", "macro-F1", "confusion"):
-        assert text in result.output
-    # The spread over other report-grouped fold assignments is printed with the fixed folds' figure.
+    out = " ".join(result.output.split())
+    for text in (
+        "precision",
+        "recall",
+        "F1 heading rules",
+        "F1 majority class",
+        "F1 model alone",
+        "confusion",
+    ):
+        assert text in out
+    assert "cross-validation, development gold (tuned)" in out and "held out (not tuned)" in out
+    # items per kind, on both
+    assert len(re.findall(r"problem precision (\d\.\d\d) recall (\d\.\d\d)", out)) == 2
+    # The spread over another report-grouped fold assignment is printed with the fixed folds' figure.
     spread = re.search(
-        r"shuffled report-grouped fold assignments.*?(0\.\d+) on average \((0\.\d+)–(0\.\d+)\)",
-        " ".join(result.output.split()),
+        r"shuffled report-grouped fold assignments.*?(0\.\d+) on average \((0\.\d+)–(0\.\d+)\)", out
     )
     assert spread is not None, result.output
     mean, low, high = map(float, spread.groups())
