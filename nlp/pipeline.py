@@ -23,7 +23,7 @@ PRE2019_MESSAGE = "pre2019_format: annual report in the pre-2019 format: tables 
 
 def analyze_document(doc: RawDocument) -> Report:
     """Structure, tables and checks of one document that has been read."""
-    sections, paragraphs, title = read_structure(doc.blocks)
+    sections, paragraphs, title, signoff = read_structure(doc.blocks)
     claims = extract_claims(paragraphs)
     extracted = extract_tables(doc.blocks, sections, stated_cells(claims))
     found_tables = [t for t, status in extracted.tables.items() if status != "absent"]
@@ -83,7 +83,8 @@ def analyze_document(doc: RawDocument) -> Report:
         tables=extracted.tables,
         cells=extracted.cells,
         checks=checks,
-        items=report_items(model, paragraphs),
+        items=report_items(paragraphs),
+        signoff=signoff,
         alternatives=extracted.alternatives,
         warnings=warnings,
     )

@@ -283,7 +283,7 @@ def test_no_false_alarm_from_the_prose_of_the_shared_pages(shared):
         for line in (shared / "corpus" / name).open(encoding="utf-8"):
             record = json.loads(line)
             blocks, _ = simplified_blocks(text_blocks(record["text"]))
-            sections, paragraphs, _ = read_structure(blocks)
+            sections, paragraphs, _, _ = read_structure(blocks)
             claims = extract_claims(paragraphs)
             cells = extract_tables(blocks, sections, stated_cells(claims)).cells
             for check in narrative_checks(cells, claims):

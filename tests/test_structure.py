@@ -10,13 +10,13 @@ import pytest
 
 from nlp.ingest import read_document, simplified_blocks
 from nlp.ingest.text import text_blocks
-from nlp.models import Paragraph, Section
-from nlp.structure import is_heading_only, match_section_title, neighbour_texts, read_structure
+from nlp.models import Paragraph
+from nlp.structure import Structure, is_heading_only, match_section_title, neighbour_texts, read_structure
 
 from .conftest import CORPUS
 
 
-def _structure(shared: Path, url_end: str) -> tuple[list[Section], list[Paragraph], str | None]:
+def _structure(shared: Path, url_end: str) -> Structure:
     """read_structure of the pages.jsonl record whose url ends so."""
     with (shared / "corpus" / "pages.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
@@ -28,8 +28,8 @@ def _structure(shared: Path, url_end: str) -> tuple[list[Section], list[Paragrap
 
 
 def _page(shared: Path, url_end: str) -> tuple[list[Paragraph], str | None]:
-    _, paragraphs, title = _structure(shared, url_end)
-    return paragraphs, title
+    structure = _structure(shared, url_end)
+    return structure.paragraphs, structure.title
 
 
 def _texts(paragraphs: list[Paragraph]) -> list[str]:
@@ -84,8 +84,8 @@ def test_section_five_whose_title_the_extraction_lost_starts_at_its_first_sub_he
     from nlp.pipeline import analyze_file
 
     for name, first in (
-        ("shanghai_gov_office_2025_extracted.md", "针对 2024 年工作中存在的主要问题"),
-        ("shanghai_kewei_2024_extracted.md", "市科委 2024 年根据本市机构改革工作安排"),
+        ("shanghai_gov_office_2025_extracted.md", "针对2024年工作中存在的主要问题"),
+        ("shanghai_kewei_2024_extracted.md", "市科委2024年根据本市机构改革工作安排"),
     ):
         report = analyze_file(shared / "realdocs" / name)
         five = [p for p in report.paragraphs if p.section == "s5_problems"]
@@ -103,8 +103,7 @@ def test_a_report_with_every_title_has_no_untitled_section(shared):
 
 
 def _sections(shared: Path, url_end: str) -> dict[str, str]:
-    sections, _, _ = _structure(shared, url_end)
-    return {s.key: s.title for s in sections}
+    return {s.key: s.title for s in _structure(shared, url_end).sections}
 
 
 def test_indentation_a_crawler_wrote_as_question_marks_does_not_hide_a_section_title(shared):
@@ -120,7 +119,7 @@ def test_worded_variants_of_the_first_title_are_section_one(shared):
 
 
 def test_a_paragraph_is_read_with_its_neighbours_in_the_same_section_only():
-    _, paragraphs, _ = read_structure(read_document(CORPUS / "changfu-town_2020.txt").blocks)
+    paragraphs = read_structure(read_document(CORPUS / "changfu-town_2020.txt").blocks).paragraphs
     context = dict(zip(_texts(paragraphs), neighbour_texts(paragraphs), strict=True))
     first_problem = next(t for t in context if t.startswith("1.人员力量配置有待提升"))
     # The first paragraph of 五 sees nothing of 一 before it, and the next problem after it.
