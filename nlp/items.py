@@ -53,12 +53,21 @@ _TRIM = " ；;，,。"
 _SENTENCE_RE = re.compile(r"[^。；;！!？?：:]*[。；;！!？?：:]?")
 # A short heading that ends with a colon: "存在的问题：", "（二）改进措施：".
 _LEAD_IN_HEAD_RE = re.compile(r"^(?P<head>[^。；;，,：:]{2,24})[：:]\s*")
+# A short heading sentence right before a list of another enumerator: "（三）2025年工作打算。一是…".
+_HEADING_SENTENCE_RE = re.compile(
+    r"^(?P<head>[^。；;，,：:]{2,24})。\s*(?=[一二三四五六七八九十]{1,2}是|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])"
+)
+# Words that announce the list after them.
+_ANNOUNCING_RE = re.compile(r"(?:主要|具体)?(?:表现在|表现为|有以下|如下|以下)$")
+# A nested list after these words details its item ("…不够。具体表现为：（1）…"): it stays inside it.
+_ELABORATION_RE = re.compile(r"具体表现|主要表现|表现在|表现为|包括|具体如下|主要是|主要有|例如|比如")
 # A sentence that announces a list or a turn: "…采取以下措施：", "下一步，我们将…如下".
 _ANNOUNCES_RE = re.compile(r"[：:]$|以下|如下|几个方面|几方面")
 # Opening words of a sentence that turns from the problems to what will be done about them.
 _TURN_RE = re.compile(
     r"^(?:下一步|下步|下阶段|今后|针对|为此|对此|结合.{0,12}(?:问题|不足)|20\d\d年[，,]?(?:我们|我局|将)|我们将)"
 )
+_CLAUSE_TURN_RE = re.compile(r"(?<=[，,。；;])\s*(?=(?:下一步|下步|下阶段|今后|为此|对此)[，,]?)")
 _GENERIC_SHORTCOMING_RE = re.compile(
     r"(?:存在|还有|仍有|尚有)(?:着)?(?:一定|一些|不少|较大|很大|许多|部分)?的?(?:问题|不足|短板|差距|薄弱环节|弱项)"
     r"(?:和(?:不足|薄弱环节|短板|差距))?|需要加强和改进的地方|有待改进的地方|差距"
@@ -94,9 +103,17 @@ def _is_generic(sentence: str) -> bool:
     return rest != sentence and not states_shortcoming(rest) and not re.search(r"如|例如|主要是|表现", rest)
 
 
-def _split_turn(text: str) -> list[Part]:
+def _split_turn(text: str, clauses: bool = False) -> list[Part]:
     """An unenumerated piece: a lead-in sentence ending in a colon ("…仍存在一些不足，主要是：") and
-    what follows it; one item, or two where a sentence turns from the problems to what will be done."""
+    what follows it; one item, or two where a sentence turns from the problems to what will be done.
+    In an enumerated part (`clauses`), a clause that opens with 下一步/今后/为此 after a shortcoming
+    turns it too ("一是…更新不够及时，下一步将…")."""
+    if clauses:
+        turn = _CLAUSE_TURN_RE.search(text)
+        if turn and not (is_plan(text[: turn.start()]) or starts_as_instruction(text[: turn.start()])):
+            before, after = text[: turn.start()].strip(_TRIM), text[turn.start() :].strip(_TRIM)
+            if before and after:
+                return [Part(before, False, "problem"), Part(after, False, "measure")]
     sentences = _sentences(text)
     if len(sentences) > 1 and sentences[0].rstrip().endswith(("：", ":")):
         lead = sentences[0].strip(_TRIM)
@@ -134,11 +151,20 @@ def _head_parts(head: str) -> list[Part]:
     return parts
 
 
-def _leading_lead_in(text: str) -> tuple[Part | None, str]:
-    """A short heading with a colon at the start of a piece ("存在的问题：", "改进措施：")."""
-    m = _LEAD_IN_HEAD_RE.match(text)
-    if m and (named_kind(m["head"]) or len(m["head"]) <= 12):
-        return Part(m["head"], True, named_kind(m["head"])), text[m.end() :]
+def _leading_lead_in(text: str, topic_heads: bool = True) -> tuple[Part | None, str]:
+    """A short heading with a colon at the start of a piece ("存在的问题：", "改进措施：", "主要表现在："),
+    or with a full stop when a list follows it ("2025年工作打算。一是…"); not a statement with a colon
+    ("疫情信息发布的规范化水平有待提高：（1）…", whose sub-points are its own)."""
+    m = _LEAD_IN_HEAD_RE.match(text) or _HEADING_SENTENCE_RE.match(text)
+    if m is None:
+        return None, text
+    head = m["head"]
+    if (
+        heading_kind(head)
+        or _ANNOUNCING_RE.search(head)
+        or (topic_heads and len(head) <= 12 and not states_shortcoming(head))
+    ):
+        return Part(head, True, named_kind(head)), text[m.end() :]
     return None, text
 
 
@@ -147,7 +173,7 @@ def split_parts(text: str) -> list[Part]:
     parts: list[Part] = []
     start = _ANY_ENUMERATOR_RE.match(text)
     if start:  # "1.存在的问题：一是…": the number heads the lead-in, the list follows it
-        lead, rest = _leading_lead_in(text[start.end() :])
+        lead, rest = _leading_lead_in(text[start.end() :], topic_heads=False)  # "1.统一发布节奏：（1）…"
         if lead is not None:
             return [lead, *split_parts(rest)]
     else:
@@ -173,6 +199,21 @@ def _voice_kind(text: str) -> Kind | None:
     return "problem" if states_shortcoming(text) else None
 
 
+def _opens_new_list(before: str) -> bool:
+    """The text before a nested list that starts at one ends with a lead-in that turns to another
+    kind ("…但仍然有待完善。2020年，我们将采取以下措施加以改进："), not with words that detail the item
+    ("具体表现为：", "…水平有待提高：")."""
+    sentences = _sentences(before)
+    last = sentences[-1] if sentences else ""
+    kind = named_kind(last)
+    if not last.rstrip().endswith(("：", ":")) or kind is None or _ELABORATION_RE.search(last):
+        return False
+    stated = "".join(sentences[:-1]).strip(_TRIM)
+    if not stated:  # "1.疫情信息发布的规范化水平有待提升：（1）…": a headline over its own sub-points
+        return heading_kind(last.rstrip("：: ")) is not None
+    return heading_kind(stated) is not None or _voice_kind(stated) != kind
+
+
 def _body_parts(body: str, family: str, before_restart: bool = False) -> list[Part]:
     """One enumerated part; a lead-in at its end that opens a new list ("…以下措施加以改进：（一）…",
     "…信息少。对此，我局将" before the numbering starts again at 一是) is split off."""
@@ -182,7 +223,7 @@ def _body_parts(body: str, family: str, before_restart: bool = False) -> list[Pa
             for name, pattern in _FAMILY_RES.items()
             if name != family
             for m in pattern.finditer(body)
-            if m.start() > 0 and _numbers(m) == 1 and body[: m.start()].rstrip().endswith(("：", ":"))
+            if m.start() > 0 and _numbers(m) == 1 and _opens_new_list(body[: m.start()])
         ),
         None,
     )
@@ -202,21 +243,24 @@ def _body_parts(body: str, family: str, before_restart: bool = False) -> list[Pa
         # "…有待提升。针对以上问题，我镇将从以下方面进行整改：" before the list starts again at （一）
         item = "".join(sentences[:-1]).strip(_TRIM)
         return [Part(item, False), Part(last.strip(_TRIM), True, named_kind(last))]
-    text = body.strip(_TRIM)
-    return [Part(text, False)] if text else []
+    return _split_turn(body, clauses=True)
 
 
 def is_lead_in_paragraph(paragraph: Paragraph, following: Paragraph | None) -> bool:
     """A paragraph that only announces the list of the next one ("针对以上问题，我局从以下几个方面
     着手：", "针对上述问题，我县坚持问题导向…；" before "一是…")."""
     text = paragraph.text.strip()
-    if _ANY_ENUMERATOR_RE.search(text) or named_kind(_sentences(text)[-1]) is None:
+    if _ANY_ENUMERATOR_RE.search(text):
         return False
     opens_list = (
         following is not None
         and following.section == paragraph.section
         and _ANY_ENUMERATOR_RE.match(following.text) is not None
     )
+    if text.endswith(("：", ":")) and opens_list:
+        return True  # "对照上级要求，我们清醒地认识到：" before "一是…"
+    if named_kind(_sentences(text)[-1]) is None:
+        return False
     return text.endswith(("：", ":")) or (
         opens_list and (_ANNOUNCES_RE.search(text) or text.endswith(("；", ";")))
     )
@@ -240,16 +284,36 @@ def paragraph_parts(paragraph: Paragraph, following: Paragraph | None) -> list[P
     return split_parts(paragraph.text)
 
 
+_LIST_SECTIONS = ("s5_problems", "s6_other")
+_EMBEDDED_LEAD_IN_RE = re.compile(
+    r"(?:^|(?<=[。；;]))([^。；;：:]{4,40}[：:])\s*(?=[一二三四五六七八九十]{1,2}是|\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,2}[)）]|[①-⑳])"
+)
+
+
+def _embedded_list(text: str) -> list[Part]:
+    """A list of problems or measures inside a paragraph about something else (LABELS.md: items are
+    cut "anywhere else they occur"): "本年度未收取信息处理费。…2023年，我局将继续做好以下工作：一是…"."""
+    for m in _EMBEDDED_LEAD_IN_RE.finditer(text):
+        kind = named_kind(m.group(1))
+        if kind is not None:
+            return [Part(m.group(1).strip(_TRIM), True, kind), *split_parts(text[m.end() :])]
+    return []
+
+
 def report_items(paragraphs: Sequence[Paragraph]) -> list[Item]:
     """Items of every problem and measure paragraph, in document order."""
     items: list[Item] = []
     for index, paragraph in enumerate(paragraphs):
-        if paragraph.label not in ITEM_KINDS:
-            continue
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
-        kind: Kind = paragraph.label  # type: ignore[assignment]
+        if paragraph.label in ITEM_KINDS:
+            kind: Kind = paragraph.label  # type: ignore[assignment]
+            parts = paragraph_parts(paragraph, following)
+        elif paragraph.section in _LIST_SECTIONS and (embedded := _embedded_list(paragraph.text)):
+            kind, parts = embedded[0].kind, embedded  # type: ignore[assignment]
+        else:
+            continue
         governing: Kind | None = None
-        for part in paragraph_parts(paragraph, following):
+        for part in parts:
             if part.lead_in or not _is_item(part):
                 governing = part.kind or named_kind(part.text) or governing
                 continue

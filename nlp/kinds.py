@@ -24,7 +24,7 @@ _SHORTCOMING = r"(?:问题|不足|短板|差距|薄弱环节|弱项|欠缺|困�
 MEASURE_NAMES: tuple[str, ...] = (
     rf"针对.{{0,24}}{_SHORTCOMING}",
     r"针对.{0,12}(?:情况|现状)",
-    rf"(?:解决|整改|改进|补齐|克服).{{0,8}}{_SHORTCOMING}",
+    rf"(?:解决|整改|改进|补齐|克服)(?:(?!措施|本年).){{0,8}}{_SHORTCOMING}",
     rf"{_SHORTCOMING}的?(?:整改|改进|解决)(?:情况|措施|工作)?",  # not "问题及改进": that names both
     r"改进措施|整改措施|改进情况|整改情况|改进方向|工作措施|具体措施|以下措施|如下措施",
     r"下一步|下步|下阶段|今后|新的一年|来年|明年",
@@ -34,6 +34,7 @@ MEASURE_NAMES: tuple[str, ...] = (
     r"^针对",  # a clause that starts "针对…" answers something: 针对上述问题/针对…现状，…
     r"^(?:对此|为此)$|(?:我们|我局|我办|我委|我镇|我乡|我县|我区|我市|本机关)(?:将|要)$",  # "对此，我局将一是…"
     rf"{_SHORTCOMING}.{{0,8}}(?:已|已经)(?:全部|基本)?(?:完成)?(?:整改|解决|改进)|整改(?:已|已经)?(?:完成|到位|落实)",
+    r"(?:已|已经)(?:全部|基本|逐项)?(?:完成|落实|进行了?)?整改|进行了整改|逐项(?:进行了?)?整改",
     r"采取.{0,10}措施",
 )
 PROBLEM_NAMES: tuple[str, ...] = (
@@ -51,16 +52,28 @@ _PROBLEM_NAME_RES = tuple(re.compile(p) for p in PROBLEM_NAMES)
 _CLAUSE_SPLIT_RE = re.compile(r"[，,。；;：:！!？?]")
 
 
+# A clause that ends by announcing a list ("…存在的问题主要有", "…如下"): of two kinds it names, the one
+# written last, nearest the list, governs it.
+_ANNOUNCING_END_RE = re.compile(r"(?:主要|具体)?(?:有|是|为|如下|包括|表现在|表现为|以下)$")
+# "存在的问题及改进措施如下": the two joined name both, whatever follows.
+_BOTH_JOINED_RE = re.compile(
+    rf"{_SHORTCOMING}[及和与、](?:改进|整改|具体)?(?:措施|情况|改进|整改)(?:主要)?(?:有|是|为|如下|包括|以下)?$"
+)
+
+
 def _clause_kind(clause: str) -> Kind | Literal["both"] | None:
-    measure = any(p.search(clause) for p in _MEASURE_NAME_RES)
+    measures = [m for p in _MEASURE_NAME_RES for m in p.finditer(clause)]
     # "存在问题的整改情况" is a measure; "存在的问题及改进措施" names both.
     problem_part = clause
     for p in _MEASURE_NAME_RES:
-        problem_part = p.sub("", problem_part)
-    problem = any(p.search(problem_part) for p in _PROBLEM_NAME_RES)
-    if measure and problem:
+        problem_part = p.sub(lambda m: "\0" * len(m.group()), problem_part)
+    problems = [m for p in _PROBLEM_NAME_RES for m in p.finditer(problem_part)]
+    if measures and problems:
+        if _ANNOUNCING_END_RE.search(clause) and not _BOTH_JOINED_RE.search(clause):
+            last_measure, last_problem = max(m.end() for m in measures), max(m.end() for m in problems)
+            return "measure" if last_measure > last_problem else "problem"
         return "both"
-    return "measure" if measure else "problem" if problem else None
+    return "measure" if measures else "problem" if problems else None
 
 
 def named_kind(text: str | None) -> Kind | None:
@@ -108,7 +121,7 @@ _IMPERATIVE_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|\d+[.、]|[(（]\d+[)）]|[(（][一二三四五六七八九十]+[)）])?"
     r"(?:进一步|继续|持续|不断|切实|全面|着力|大力|认真|积极|深入|严格|努力|注重|坚持)?"
     r"(?:加强|强化|完善|健全|提升|提高|推进|推动|深化|加大|做好|抓好|规范|建立|优化|丰富|拓宽|扩大|"
-    r"落实|增强|创新|拓展|夯实|压实|细化|畅通|用好|抓实|狠抓|加快|统筹|改进|开展|组织|明确)"
+    r"落实|增强|创新|拓展|夯实|压实|细化|畅通|用好|抓实|狠抓|加快|统筹|改进|开展|组织|明确|统一)"
 )
 
 
@@ -119,7 +132,8 @@ def starts_as_instruction(text: str) -> bool:
 # Words that state a shortcoming of the body's own work (LABELS.md problem cues).
 _SHORTCOMING_RE = re.compile(
     rf"存在.{{0,14}}{_SHORTCOMING}|有待|亟待|亟需|仍需|还需|尚需|仍有|尚有|不够|不足|偏少|偏低|偏弱|"
-    r"不及时|不到位|不规范|不完善|不全面|不充分|不平衡|不高|不强|不深|不多|不精准|不明显|不一|"
+    r"不及时|不到位|不规范|不完善|不全面|不充分|不平衡|不高|不强|不深|不多|不精准|不明显|不一|不熟悉|不便|不畅|"
+    r"不统一|不明确|不健全|不细|难以|尚未|未能|"
     r"薄弱|欠缺|滞后|单一|较少|较弱|较低|缺乏|缺少|差距|短板|弱项|困难|问题"
 )
 
@@ -132,7 +146,7 @@ def states_shortcoming(text: str) -> bool:
 # A sub-heading that is nothing but a kind: the words left when the kind's own words, the year and
 # the report's subject are taken out.
 _HEADING_FILLER_RE = re.compile(
-    r"20\d\d\s*年度?|本年度|上一?年度?|今年|工作中|政府信息公开|政务公开|信息公开|工作|的|主要|存在|"
+    r"20\d\d\s*年度?|本年度|上一?年度?|今年|工作中|报告中?(?:所列|指出|提出)?|政府信息公开|政务公开|信息公开|工作|的|主要|存在|"
     r"问题|不足|短板|差距|改进|整改|措施|情况|下一?步|计划|打算|思路|安排|方向|努力"
 )
 

@@ -14,6 +14,8 @@ decides the rest. Read them beside ../shared/domain/LABELS.md:
     then the model's choice between the two.
 `future_voice_in_five_or_six` — "A paragraph whose topic is one of the above, but whose verbs are
     future or imperative (要…, 将…, 进一步…) and which sits in 五 or 六 → measure."
+`what_six_reports` — LABELS.md's `other`: a paragraph of 六 about fees charged, deputies' proposals or
+    how the year's work plan was carried out, not written as a plan.
 `named_by_heading_or_lead_in` — in 六 and outside the template's sections (older reports, lost
     titles), a paragraph under a sub-heading that is only a kind ("存在问题", "下步工作措施") or after
     a lead-in paragraph naming one is of that kind, unless its own first sentence names the other.
@@ -94,7 +96,8 @@ def _voice(text: str, shortcoming: bool = True) -> Kind | None:
 # plan was carried out, innovations.
 _FEES_AND_PROPOSALS_RE = re.compile(r"收费|处理费|收取|建议|提案|无其他")
 _SIX_TOPICS_RE = re.compile(
-    r"收费|处理费|收取|建议|提案|工作要点.{0,6}(?:落实|执行|完成)|落实.{0,12}工作要点|创新情况|落实情况|无其他"
+    r"收费|处理费|收取|建议|提案|工作要点.{0,6}(?:落实|执行|完成)|(?:落实|按照|根据).{0,12}工作要点|创新情况|落实情况|"
+    r"无其他"
 )
 
 
@@ -129,7 +132,11 @@ def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Seq
             announced = None  # a sub-heading naming a kind ends what a lead-in announced
         model_label, model_confidence = _choose(row, classes, list(classes))
         own = opening_kind(paragraph.text)
-        heading = heading_kind(paragraph.heading)
+        # the nearest sub-heading that is nothing but a kind ("（二）改进措施" above "1.健全统一发布机制")
+        heading = next(
+            (k for h in reversed(paragraph.headings or [paragraph.heading or ""]) if (k := heading_kind(h))),
+            None,
+        )
         if paragraph.section == PROBLEMS_SECTION:
             if _PLAIN_NONE_RE.match(paragraph.text):
                 decision = Decision("other", 1.0, "problems_and_measures_section")
@@ -148,6 +155,8 @@ def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Seq
                     decision = Decision(*_choose(row, classes, _KINDS), "problems_and_measures_section")
         elif paragraph.section == OTHER_SECTION and _future_or_imperative(paragraph.text):
             decision = Decision("measure", 1.0, "future_voice_in_five_or_six")
+        elif paragraph.section == OTHER_SECTION and _SIX_TOPICS_RE.search(first_sentence(paragraph.text)):
+            decision = Decision("other", 1.0, "what_six_reports")
         elif paragraph.section in _UNTEMPLATED_SECTIONS and (heading or announced):
             kind = own or heading or announced
             if (
@@ -169,7 +178,9 @@ def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Seq
         # 改进：一是…", which goes on as "二是…" in the next paragraph) — names what follows.
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
         if is_lead_in_paragraph(paragraph, following):
-            announced = named_kind(paragraph.text) or announced  # "针对上述问题，…再上新台阶；" before "一是…"
+            announced = (
+                named_kind(paragraph.text) or announced
+            )  # "针对上述问题，…再上新台阶；" before "一是…"
         else:
             announced = _last_lead_in_kind(paragraph.text) or announced
         decisions.append(decision)

@@ -80,7 +80,8 @@ LOW_CONFIDENCE = 0.5
 class Paragraph(BaseModel):
     text: str
     section: str | None
-    heading: str | None = None
+    heading: str | None = None  # the nearest sub-heading above it
+    headings: list[str] = Field(default_factory=list)  # every sub-heading above it, the outermost first
     label: str | None = None
     confidence: float | None = None
     rule: str | None = None  # the LABELS.md rule (nlp.label_rules) that decided the label, if one did

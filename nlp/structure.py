@@ -344,6 +344,7 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
 
 _RULE_LINE_RE = re.compile(r"^[=\-*_#~]{3,}")
 _TABLE_SECTIONS = frozenset({"s2_proactive", "s3_requests", "s4_review_litigation"})
+_TABLE_POINTER_RE = re.compile(r"^[（(]?(?:详见|具体见|见|如)(?:下表|附表|表格|表[一二三四1-4])")
 # Sections that list problems and measures one short sentence a line ("1.村级信息公开不够规范。"):
 # there a numbered sentence with its full stop is an item, not a sub-heading.
 _LIST_SECTIONS = frozenset({"s5_problems", "s6_other"})
@@ -403,8 +404,11 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             continue  # "发布机构: …", "==== 正文 ====": page metadata, not the report
         if not _LETTER_RE.search(text):
             continue  # "】", "2020-03-27 10:40", "0", "|": page chrome or table debris, no words
-        if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text) and not _STATED_COUNT_RE.search(text):
-            continue  # a table label or number printed as a line, not narrative
+        if section in _TABLE_SECTIONS and (
+            (not _SENTENCE_RE.search(text) and not _STATED_COUNT_RE.search(text))
+            or _TABLE_POINTER_RE.match(text)
+        ):
+            continue  # a table label or number printed as a line, or "详见下表", not narrative
         if section is None and _is_part_title(text):
             headings.clear()
             continue  # "二、政府信息依申请公开情况" of an older template: a heading, not prose
@@ -425,19 +429,31 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
                 headings[1] = text.rstrip("：: ")
             continue
         heading = headings[max(headings)] if headings else None
-        paragraphs.append(Paragraph(text=text, section=section, heading=heading))
+        outline = [headings[level] for level in sorted(headings)]
+        paragraphs.append(Paragraph(text=text, section=section, heading=heading, headings=outline))
     return _without_repeated_points(paragraphs), title
 
 
 # A paragraph that announces a list ("针对上述问题，我乡将采取以下措施：1.…") is not a point's explanation.
 _ANNOUNCES_LIST_RE = re.compile(r"以下|如下|[：:]")
+_POINT_START_RE = re.compile(
+    rf"^\s*(?:[（(][{_CN_NUM}]{{1,2}}[)）]|[{_CN_NUM}]{{1,2}}是|\d{{1,2}}\s*[.、．](?!\d)|[（(]\d{{1,2}}[)）]|[①-⑳])\s*"
+)
+
+
+def _is_point(text: str) -> bool:
+    """A numbered point standing alone: "一是加强队伍建设。", "（一）进一步加强组织体系建设。"."""
+    m = _POINT_START_RE.match(text)
+    body = text[m.end() :].rstrip("。.；; ") if m else ""
+    return bool(body) and len(body) <= _HEADING_MAX and not re.search(r"[，,；;：:。]", body)
 
 
 def _without_repeated_points(paragraphs: list[Paragraph]) -> list[Paragraph]:
-    """Points printed on a line of their own that head the paragraph after them: a point repeated as
-    that paragraph's first sentence ("要进一步加强宣传培训。" / "要进一步加强宣传培训。要通过…"), or in
-    五 and 六 a numbered point whose explanation follows unnumbered ("（一）进一步加强组织体系建设。" /
-    "针对…现状，进一步明确…"). A numbered point followed by the next numbered point is an item."""
+    """Points printed on a line of their own with their explanation after them. A point repeated as
+    the first sentence of its paragraph ("要进一步加强宣传培训。" / "要进一步加强宣传培训。要通过…") is that
+    paragraph's sub-heading; in 五 and 六 a numbered point whose explanation follows unnumbered
+    ("（一）进一步加强组织体系建设。" / "针对…现状，进一步明确…") is one paragraph with it, one item. A
+    numbered point followed by the next numbered point is an item of its own."""
     out: list[Paragraph] = []
     for i, p in enumerate(paragraphs):
         following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
@@ -449,19 +465,21 @@ def _without_repeated_points(paragraphs: list[Paragraph]) -> list[Paragraph]:
             and len(following.text) > len(p.text)  # type: ignore[union-attr]
             and following.text.startswith(point)  # type: ignore[union-attr]
         )
-        sub = _subheading(p.text)
         heads_explanation = (
             same_section
             and p.section in _LIST_SECTIONS
-            and sub is not None
-            and not sub.lead_in
-            and is_heading_only(p.text)
-            and _subheading(following.text) is None  # type: ignore[union-attr]
+            and _is_point(p.text)
+            and not _POINT_START_RE.match(following.text)  # type: ignore[union-attr]
             and not _ANNOUNCES_LIST_RE.search(following.text.split("。", 1)[0])  # type: ignore[union-attr]
         )
-        if repeated or heads_explanation:
-            head = sub.head.rstrip("。.；; ") if heads_explanation and sub else point
-            paragraphs[i + 1] = following.model_copy(update={"heading": head})  # type: ignore[union-attr]
+        if repeated:
+            paragraphs[i + 1] = following.model_copy(  # type: ignore[union-attr]
+                update={"heading": point, "headings": [*following.headings, point]}  # type: ignore[union-attr]
+            )
+            continue
+        if heads_explanation:
+            joined = p.text if p.text.endswith(("。", "；", ";")) else p.text + "。"
+            paragraphs[i + 1] = following.model_copy(update={"text": joined + following.text})  # type: ignore[union-attr]
             continue
         out.append(p)
     return out

@@ -72,6 +72,19 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ("其它需要报告的事项", "其他需要报告事项"),
     ),
 )
+# The sub-headings of 一 in the 2021 template (and their common wordings), as words.
+OVERVIEW_SUBHEADINGS: tuple[str, ...] = (
+    "主动公开政府信息",
+    "主动公开",
+    "依申请公开政府信息",
+    "依申请公开",
+    "政府信息管理",
+    "政府信息公开平台建设",
+    "政务公开平台建设",
+    "公开平台建设",
+    "平台建设",
+    "监督保障",
+)
 # The statistical table each of sections 二–四 holds.
 SECTION_TABLES: dict[str, str] = {"s2_proactive": "t2", "s3_requests": "t3", "s4_review_litigation": "t4"}
 # Where the table of sections 二–四 starts (regexes on a folded table row or short line): a

@@ -17,7 +17,7 @@ from charset_normalizer import from_bytes
 from nlp.errors import InputError
 from nlp.models import Block
 from nlp.normalize import clean_spaces, drop_lost_indent
-from nlp.template import SECTIONS
+from nlp.template import OVERVIEW_SUBHEADINGS, SECTIONS
 
 # Words every annual report contains; used to tell a right decoding from mojibake.
 _REPORT_WORDS = ("公开", "政府", "信息", "申请")
@@ -124,7 +124,7 @@ _SECTION_TITLE_LINE_RE = re.compile(
 )
 _ENUMERATOR = r"[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[、.．](?!\d)"
 _INLINE_SUBHEAD_RE = re.compile(
-    r"(?<=[。！？；：:])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+    r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))"
 )
 # A crawler that joined a page's paragraphs wrote a space where each one ended: whitespace after a
 # sentence end, or after a sub-heading standing alone ("（一）主动公开情况 在政府网站…"), or before
@@ -143,6 +143,15 @@ _TITLE_RUN_IN_RE = re.compile(
 _HEADING_RUN_IN_RE = re.compile(
     r"^([（(][一二三四五六七八九十]{1,2}[)）][^，。；：,;:\s\d]{2,16}?)"
     r"(?=[一二三四五六七八九十]{1,2}是|\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）])"
+)
+
+
+# One of the template's sub-headings of 一 run into its text with no stop ("（一）主动公开全年通过…").
+_TEMPLATE_SUBHEADING_RUN_IN_RE = re.compile(
+    r"^([（(][一二三四五六七八九十]{1,2}[)）]\s*(?:"
+    + "|".join(OVERVIEW_SUBHEADINGS)
+    + r")(?:情况|方面|工作)?)"
+    r"(?=[^\s。，,；;：:、）)情况方面工作])"
 )
 
 
@@ -172,7 +181,7 @@ def unflatten(line: str) -> list[str]:
 
 
 def _split_run_in_heading(part: str) -> list[str]:
-    heading = _HEADING_RUN_IN_RE.match(part)
+    heading = _HEADING_RUN_IN_RE.match(part) or _TEMPLATE_SUBHEADING_RUN_IN_RE.match(part)
     return [heading.group(1), part[heading.end() :]] if heading else [part]
 
 
@@ -281,6 +290,9 @@ def text_blocks(text: str) -> list[Block]:
 
 
 _CLOSERS = "”」》"
+_LONE_ENUMERATOR_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,2}是|[（(][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．]|[①-⑳])\s*$"
+)
 # A line that ends with a comma, an opening bracket or quote, or a circled number stops mid-sentence.
 _MID_SENTENCE_ENDS = "，,、《“「（("
 # The report's own title line ends where it ends ("…2019年政府信息公开工作年度报告").
@@ -305,6 +317,9 @@ def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
+        if prev is not None and prev.kind == block.kind == "text" and _LONE_ENUMERATOR_RE.match(prev.text):
+            prev.text += block.text  # "一是" on a line of its own, its text on the next
+            continue
         if (
             prev is not None
             and prev.kind == block.kind == "text"
