@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -102,12 +102,17 @@ def datasette_command(output: Path, host: str, port: int) -> list[str]:
     if importlib.util.find_spec("datasette") is None:
         raise ServeError("xxgk serve needs Datasette: pip install 'xxgk-nlp[serve]'")
     metadata = write_metadata(output)
+    # -P: `python -m` would otherwise put the working folder first on the module path.
     return [
-        sys.executable, "-m", "datasette", "serve", str(database),
+        sys.executable, "-P", "-m", "datasette", "serve", str(database),
         "--metadata", str(metadata), "--host", host, "--port", str(port),
     ]  # fmt: skip
 
 
-def run_datasette(output: Path, host: str, port: int) -> int:
-    """Run Datasette in the foreground until it is stopped; its exit status."""
-    return subprocess.call(datasette_command(output, host, port))
+def run_datasette(output: Path, host: str, port: int) -> None:
+    """Become Datasette (exec, same process id): a `kill` of `xxgk serve` stops the server, and no
+    server is left behind without its parent."""
+    command = datasette_command(output, host, port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
