@@ -76,11 +76,17 @@ def is_folder_note(path: Path) -> bool:
 
 def xxgk_output_folder(folder: Path) -> str | None:
     """Why a folder holds xxgk's own output (results or review pages), or None."""
-    if (folder / DB_NAME).is_file():
+    if os.path.isfile(folder / DB_NAME):  # os.path: False, not an error, in a folder it cannot read
         return f"an xxgk output folder (it holds {DB_NAME}): results, not reports"
-    if (folder / REVIEW_MARKER).is_file():
+    if os.path.isfile(folder / REVIEW_MARKER):
         return "xxgk review pages, not reports"
     return None
+
+
+def _output_reason(folder: Path, outputs: set[Path]) -> str | None:
+    if folder.resolve() in outputs:
+        return "the output folder of this run: results, not reports"
+    return xxgk_output_folder(folder)
 
 
 def _entry_problem(path: Path) -> str | None:
@@ -109,8 +115,8 @@ def _walk_folder(folder: Path, suffixes: set[str], skipped: list[Skipped], outpu
             sub = here / name
             if name.startswith("."):
                 continue
-            if sub.resolve() in outputs or (reason := xxgk_output_folder(sub)):
-                skipped.append(Skipped(path_text(sub), reason or "the output folder of this run"))
+            if reason := _output_reason(sub, outputs):
+                skipped.append(Skipped(path_text(sub), reason))
                 continue
             kept.append(name)
         dirs[:] = kept  # os.walk goes into these only, in this order
@@ -138,8 +144,8 @@ def collect_inputs(paths: list[Path], output: Path | None = None) -> tuple[list[
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            if path.resolve() in outputs or (reason := xxgk_output_folder(path)):
-                skipped.append(Skipped(path_text(path), reason or "the output folder of this run", listed=False))
+            if reason := _output_reason(path, outputs):
+                skipped.append(Skipped(path_text(path), reason, listed=False))
                 continue
             found = _walk_folder(path, suffixes, skipped, outputs)
             if not found:

@@ -82,10 +82,13 @@ def read_document(path: str | Path, limits: Limits | None = None) -> RawDocument
     file and the problem."""
     p = Path(path)
     name = path_text(path)
-    if not p.exists():
-        raise InputError(name, "no such file")
-    if p.is_dir():
-        raise InputError(name, "is a directory, not a report file")
+    try:
+        if p.is_dir():
+            raise InputError(name, "is a directory, not a report file")
+        if not p.exists():
+            raise InputError(name, "no such file")
+    except PermissionError as exc:  # a folder on the way that this user may not open
+        raise InputError(name, f"cannot read file ({exc.strerror})") from None
     suffix = p.suffix.lower()
     if suffix not in READERS:
         known = ", ".join(supported_suffixes())
