@@ -30,7 +30,7 @@ from typing import Literal, Protocol
 
 from nlp.chinese import clear_segmentation_cache
 from nlp.errors import InputError, NotAReport
-from nlp.files import Limits, not_regular_reason, path_text, too_large_reason
+from nlp.files import Limits, is_folder_note, not_regular_reason, path_text, too_large_reason
 from nlp.ingest import supported_suffixes
 from nlp.models import Report
 from nlp.output import (
@@ -51,15 +51,6 @@ SUMMARY_NAME = "summary.json"
 # ---------------------------------------------------------------- finding the inputs
 
 
-# Notes about a folder that sit among reports (README.md, MANIFEST.md, LICENSE.txt): by the
-# conventional names of such notes, whatever their case, never by the case of a name itself —
-# P020250126563781234567.pdf and PINGTAN2021.TXT are reports.
-FOLDER_NOTES = frozenset(
-    {"readme", "manifest", "license", "licence", "copying", "notice", "changelog", "changes",
-     "history", "authors", "contributing", "install", "todo"}
-)  # fmt: skip
-
-
 @dataclass(frozen=True)
 class Skipped:
     """A path that gives no input, and why. `listed`: a file or folder found and left out, which
@@ -68,10 +59,6 @@ class Skipped:
     path: str
     reason: str
     listed: bool = True
-
-
-def is_folder_note(path: Path) -> bool:
-    return path.stem.lower() in FOLDER_NOTES
 
 
 def xxgk_output_folder(folder: Path) -> str | None:

@@ -54,6 +54,19 @@ class Limits:
         return int(min(self.max_inflated_mb * _MB, _UNLIMITED))
 
 
+# Notes about a folder that sit among reports (README.md, MANIFEST.md, LICENSE.txt): by the
+# conventional names of such notes, whatever their case, never by the case of a name itself —
+# P020250126563781234567.pdf and PINGTAN2021.TXT are reports.
+FOLDER_NOTES = frozenset(
+    {"readme", "manifest", "license", "licence", "copying", "notice", "changelog", "changes",
+     "history", "authors", "contributing", "install", "todo"}
+)  # fmt: skip
+
+
+def is_folder_note(path: Path) -> bool:
+    return path.stem.lower() in FOLDER_NOTES
+
+
 def path_text(path: str | os.PathLike[str]) -> str:
     """A file name as text that can always be stored, printed and written as UTF-8.
 

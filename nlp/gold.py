@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.errors import InputError
+from nlp.files import is_folder_note
 from nlp.ingest import read_document, simplified_blocks, supported_suffixes
 from nlp.ingest.text import text_blocks
 from nlp.meta import organ_from_text, organ_from_title, year_of
@@ -129,7 +130,7 @@ def report_file_documents(paths: Iterable[Path], skipped: list[str]) -> Iterator
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if file.suffix.lower() == ".jsonl" or file.stem.isupper() or file.parent.name == "labels":
+            if file.suffix.lower() == ".jsonl" or is_folder_note(file) or file.parent.name == "labels":
                 continue  # page excerpts, gold labels, README/MANIFEST
             if file.suffix.lower() not in suffixes:
                 skipped.append(f"{file} (no reader for {file.suffix} yet)")

@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from nlp.output import write_atomic
@@ -89,7 +90,10 @@ def datasette_metadata() -> dict:
 
 
 def write_metadata(output: Path) -> Path:
-    path = output / METADATA_NAME
+    """The metadata file beside the database, or in the temporary folder when the output folder
+    cannot be written (results on read-only media)."""
+    folder = output if os.access(output, os.W_OK) else Path(tempfile.gettempdir())
+    path = folder / (METADATA_NAME if folder == output else f"xxgk-{os.getpid()}-{METADATA_NAME}")
     write_atomic(path, json.dumps(datasette_metadata(), ensure_ascii=False, indent=2))
     return path
 
@@ -102,9 +106,11 @@ def datasette_command(output: Path, host: str, port: int) -> list[str]:
     if importlib.util.find_spec("datasette") is None:
         raise ServeError("xxgk serve needs Datasette: pip install 'xxgk-nlp[serve]'")
     metadata = write_metadata(output)
-    # -P: `python -m` would otherwise put the working folder first on the module path.
+    # -P: `python -m` would otherwise put the working folder first on the module path. A
+    # database in a folder it cannot write is opened immutable (-i): read-only media.
+    database_option = [str(database)] if os.access(output, os.W_OK) else ["-i", str(database)]
     return [
-        sys.executable, "-P", "-m", "datasette", "serve", str(database),
+        sys.executable, "-P", "-m", "datasette", "serve", *database_option,
         "--metadata", str(metadata), "--host", host, "--port", str(port),
     ]  # fmt: skip
 

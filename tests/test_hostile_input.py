@@ -667,6 +667,7 @@ def test_results_on_read_only_media_are_searched_reported_and_exported(results, 
         {py} report {media} --to {written}/review > {tmp_path}/report.out 2>&1
         {py} export -o {media} --to {written}/export > {tmp_path}/export.out 2>&1
         ! {py} report {media} > {tmp_path}/report-here.out 2>&1
+        {sys.executable} -c "from pathlib import Path; from nlp.serve import datasette_command; print(datasette_command(Path('{media}'), '127.0.0.1', 8001))" > {tmp_path}/serve.out 2>&1
         """
     )
     assert done.returncode == 0, done.stderr + "".join(p.read_text() for p in tmp_path.glob("*.out"))
@@ -675,6 +676,7 @@ def test_results_on_read_only_media_are_searched_reported_and_exported(results, 
     assert "政府信息" in (tmp_path / "search.out").read_text()
     refused = (tmp_path / "report-here.out").read_text().strip().splitlines()
     assert len(refused) == 1 and "Read-only file system" in refused[0], refused
+    assert f"'-i', '{media}/{DB_NAME}'" in (tmp_path / "serve.out").read_text()  # Datasette opens it immutable
 
 
 def test_output_files_follow_the_umask(tmp_path):
