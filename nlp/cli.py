@@ -219,11 +219,11 @@ def analyze(
                     )
             finally:
                 stop_forkserver()
+            batch_summary(result, console)
             if not result.interrupted:
                 _after_batch(output, result.count("ok") > 0)
     except (OutputError, StoreError, ResultsError) as exc:
         _fail(str(exc))
-    batch_summary(result, console)
     ok = result.count("ok")
     rate = result.analysed / result.seconds if result.seconds else 0.0
     console.print(
