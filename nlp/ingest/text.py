@@ -73,13 +73,8 @@ def _utf32_without_bom(data: bytes) -> str | None:
     if len(data) % 4 or len(sample) < 8:
         return None
     for enc, high in (("utf-32-le", (2, 3)), ("utf-32-be", (0, 1))):
-        if all(sample[i::4].count(0) == len(sample[i::4]) for i in high):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_chinese(text):
-                return enc
+        if all(sample[i::4].count(0) == len(sample[i::4]) for i in high) and _reads_as_report(data, enc):
+            return enc
     return None
 
 
@@ -91,14 +86,16 @@ def _utf16_without_bom(data: bytes) -> str | None:
     odd_nul = sample[1::2].count(0) / len(sample[1::2])
     # CJK text in UTF-16 has few NULs, but the ASCII digits and newlines give a clear signal.
     for enc, nul in (("utf-16-le", odd_nul), ("utf-16-be", even_nul)):
-        if nul > 0.2:
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_chinese(text):
-                return enc
+        if nul > 0.2 and _reads_as_report(data, enc):
+            return enc
     return None
+
+
+def _reads_as_report(data: bytes, encoding: str) -> bool:
+    try:
+        return _looks_like_chinese(data.decode(encoding))
+    except UnicodeDecodeError:
+        return False
 
 
 def _looks_like_chinese(text: str) -> bool:
