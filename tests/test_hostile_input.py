@@ -266,10 +266,12 @@ def test_a_fifo_or_a_link_to_a_device_is_not_read(tmp_path):
     os.mkfifo(inputs / "pipe.txt")
     (inputs / "zero.txt").symlink_to("/dev/zero")
     (inputs / "report.txt").write_bytes(SHIJIANG.read_bytes())
-    for name, kind in (("pipe.txt", "a FIFO"), ("zero.txt", "a device")):
-        parsed = xxgk("parse", str(inputs / name), timeout=60)  # a FIFO or /dev/zero read would never end
-        assert parsed.returncode == 1
-        assert one_line(parsed) == f"xxgk: {inputs / name}: not a regular file ({kind})"
+    parsed = xxgk("parse", str(inputs / "pipe.txt"), timeout=60)  # a FIFO read would wait for ever
+    assert parsed.returncode == 1
+    assert one_line(parsed) == f"xxgk: {inputs / 'pipe.txt'}: not a regular file (a FIFO)"
+    zero = runner.invoke(app, ["show", str(inputs / "zero.txt")])
+    assert zero.exit_code == 1
+    assert one_line(zero) == f"xxgk: {inputs / 'zero.txt'}: not a regular file (a device)"
     out = tmp_path / "out"
     result = run([inputs], out)
     assert [(Path(f.source).name, f.status, f.error) for f in result.files] == [
@@ -630,7 +632,7 @@ def test_an_unreadable_file_is_one_line_not_a_usage_error(tmp_path):
         hidden.parent.chmod(0o700)
         base.chmod(0o755)
         as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-        for command, file in (("parse", secret), ("show", secret), ("parse", hidden)):
+        for command, file in (("parse", secret), ("show", hidden)):
             result = subprocess.run(
                 [*as_user, sys.executable, "-m", "nlp", command, str(file)],
                 capture_output=True, text=True, cwd=ROOT, timeout=120,
