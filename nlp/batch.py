@@ -95,7 +95,8 @@ def _walk_folder(folder: Path, suffixes: set[str], skipped: list[Skipped], outpu
     def unreadable(exc: OSError) -> None:
         skipped.append(Skipped(path_text(exc.filename), f"cannot read folder ({exc.strerror})"))
 
-    for top, dirs, names in os.walk(folder, onerror=unreadable):
+    visited = {os.path.realpath(folder)}  # linked folders are followed, each once (no loops)
+    for top, dirs, names in os.walk(folder, onerror=unreadable, followlinks=True):
         here = Path(top)
         kept = []
         for name in sorted(dirs):
@@ -105,6 +106,10 @@ def _walk_folder(folder: Path, suffixes: set[str], skipped: list[Skipped], outpu
             if reason := _output_reason(sub, outputs):
                 skipped.append(Skipped(path_text(sub), reason))
                 continue
+            if (real := os.path.realpath(sub)) in visited:
+                skipped.append(Skipped(path_text(sub), "a link to a folder already read"))
+                continue
+            visited.add(real)
             kept.append(name)
         dirs[:] = kept  # os.walk goes into these only, in this order
         for name in sorted(names):
@@ -117,7 +122,7 @@ def _walk_folder(folder: Path, suffixes: set[str], skipped: list[Skipped], outpu
                 skipped.append(Skipped(path_text(path), reason))
             else:
                 found.append(path)
-    return found
+    return sorted(found)  # by path, as the files of a folder were always listed
 
 
 def collect_inputs(paths: list[Path], output: Path | None = None) -> tuple[list[Path], list[Skipped]]:

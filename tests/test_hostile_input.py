@@ -272,14 +272,16 @@ def test_a_fifo_or_a_link_to_a_device_is_not_read(tmp_path):
     zero = runner.invoke(app, ["show", str(inputs / "zero.txt")])
     assert zero.exit_code == 1
     assert one_line(zero) == f"xxgk: {inputs / 'zero.txt'}: not a regular file (a device)"
+    (inputs / "again").symlink_to(inputs)  # a loop of folders
     out = tmp_path / "out"
     result = run([inputs], out)
     assert [(Path(f.source).name, f.status, f.error) for f in result.files] == [
         ("report.txt", "ok", None),
+        ("again", "skipped", "a link to a folder already read"),
         ("pipe.txt", "skipped", "not a regular file (a FIFO)"),
         ("zero.txt", "skipped", "not a regular file (a device)"),
     ]
-    assert [e["status"] for e in summary(out)] == ["ok", "skipped", "skipped"]
+    assert [e["status"] for e in summary(out)] == ["ok", "skipped", "skipped", "skipped"]
 
 
 def test_html_nested_past_the_parser_limits_is_read_whole_or_said_to_be_cut(tmp_path, shared):
