@@ -37,7 +37,7 @@ from nlp.errors import InputError
 from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
 from nlp.files import Limits, path_text
 from nlp.models import Paragraph, Report
-from nlp.output import OutputError, output_lock, report_json, write_atomic
+from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, OutputError, output_lock, report_json, write_atomic
 from nlp.results import ResultsError
 from nlp.store import DB_NAME, ResultStore, StoreError
 from nlp.terminal import (
@@ -241,15 +241,26 @@ def analyze(
         raise typer.Exit(1)
 
 
+def _review_is_current(output: Path) -> bool:
+    """Whether OUTPUT/review holds whole pages of what OUTPUT's database holds now."""
+    pages = output / REVIEW_FOLDER
+    if not (pages / "index.html").is_file():
+        return False
+    store = ResultStore(output / DB_NAME, readonly=True)
+    try:
+        return store.pages_are_current(pages / REVIEW_MARKER)
+    finally:
+        store.close()
+
+
 def _after_batch(output: Path, any_report: bool) -> None:
     """items.csv, and the review pages unless they already show what the database holds."""
     try:
         write_items_csv(output / DB_NAME, output / "items.csv")
-        if any_report:
-            from nlp.review import review_is_current, write_review
+        if any_report and not _review_is_current(output):
+            from nlp.review import write_review  # scikit-learn and all: only when pages are written
 
-            if not review_is_current(output):
-                Console().print(f"review pages: {escaped(path_text(write_review(output)))}")
+            Console().print(f"review pages: {escaped(path_text(write_review(output)))}")
     except sqlite3.Error as exc:
         raise OutputError(f"{path_text(output)}: cannot write ({exc})") from None
     except OSError as exc:

@@ -590,18 +590,6 @@ def write_review(output: Path, to: Path | None = None) -> Path:
     return folder / "index.html"
 
 
-def review_is_current(output: Path) -> bool:
-    """Whether OUTPUT/review holds whole pages of what OUTPUT's database holds now."""
-    marker = output / REVIEW_FOLDER / REVIEW_MARKER
-    if not marker.is_file() or not (output / REVIEW_FOLDER / "index.html").is_file():
-        return False
-    store = open_results(output)
-    try:
-        return marker.read_text(encoding="utf-8").strip() == store.contents_stamp()
-    finally:
-        store.close()
-
-
 def _write_pages(folder: Path, site: Site, reports: list[StoredReport], store: ResultStore) -> None:
     (folder / "reports").mkdir(mode=folder_mode())
     env = _environment()

@@ -311,6 +311,15 @@ class ResultStore:
             digest.update(repr(row).encode("utf-8", "backslashreplace"))
         return digest.hexdigest()
 
+    def pages_are_current(self, marker: Path) -> bool:
+        """Whether the review pages whose marker file this is were written from what the
+        database holds now (the marker holds the `contents_stamp` of then)."""
+        try:
+            written = marker.read_text(encoding="utf-8").strip()
+        except OSError:
+            return False
+        return written == self.contents_stamp()
+
     # -- an interrupted --force -----------------------------------------------------------
 
     def mark_redo(self, sha256s: Iterable[str]) -> None:
