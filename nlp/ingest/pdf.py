@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from statistics import median
 
 import pdfplumber
+import pypdfium2 as pdfium
 from pdfplumber.page import Page
 
 from nlp.errors import InputError
+from nlp.files import Limits
 from nlp.ingest.pdf_objects import PageError, document_objects
 from nlp.models import Block
 
@@ -188,6 +190,22 @@ def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
             paragraphs[-1] += line.text
         prev = line
     return paragraphs
+
+
+def check_pdf(data: bytes, path: str, limits: Limits) -> None:
+    """Refuse a password-protected PDF, or one with more pages than the limit, before reading it."""
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise InputError(path, "encrypted PDF: it needs a password to open") from None
+        return  # read_pdf says what is wrong with it
+    try:
+        pages = len(document)
+    finally:
+        document.close()
+    if pages > limits.max_pages:
+        raise InputError(path, f"{pages} pages, over the limit of {limits.max_pages} (--max-pages)")
 
 
 def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
