@@ -17,7 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-from nlp import template as tpl
+from nlp.display import cell_titles
 from nlp.store import StoreError, open_readonly
 
 ExportType = Literal["text", "int", "float"]
@@ -171,19 +171,6 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         ],
     ),
 ]
-
-_TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
-
-
-def cell_titles() -> dict[str, str]:
-    """Chinese column titles of every cell key of both templates, in template order."""
-    titles: dict[str, str] = {}
-    specs = [*tpl.cell_specs("v2021"), *tpl.cell_specs("v2019"), *tpl.EXTRA_ROW_SPECS.values()]
-    for spec in specs:
-        parts = [_TABLE_NAMES[spec.table], spec.group, spec.row_label, spec.column_label]
-        titles.setdefault(spec.key, "·".join(p for p in parts if p))
-    return titles
-
 
 def _rule_order(rule: str) -> tuple[str, int]:
     m = re.fullmatch(r"([A-Z]+)(\d+)", rule)

@@ -8,16 +8,6 @@ from collections import Counter
 from nlp.models import Block, Level, Meta, Region
 from nlp.normalize import nfkc
 
-# The levels' Chinese names, for readers of the review pages.
-LEVEL_NAMES: dict[Level, str] = {
-    "township": "乡镇（街道）",
-    "county": "县（区）",
-    "city": "市",
-    "province": "省级",
-    "department": "部门",
-    "unknown": "未识别",
-}
-
 _TITLE_ORGAN_RE = re.compile(
     r"^(?:关于)?(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年?度?(?P<post>.*?)"
     r"(?:政府信息公开|信息公开|政务公开)"

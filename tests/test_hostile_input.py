@@ -150,7 +150,7 @@ def test_serve_imports_nothing_from_the_working_folder_and_a_kill_stops_datasett
     folder = hostile_folder(tmp_path / "downloads", marks)
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "nlp", "serve", str(served_results), "--port", str(port)],
+        [sys.executable, "-m", "nlp", "serve", "-o", str(served_results), "--port", str(port)],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -313,7 +313,7 @@ def test_the_output_folder_inside_the_input_folder_is_never_read(tmp_path, monke
         result = runner.invoke(app, ["analyze", ".", "-o", "out", "-j", "1"])
         assert result.exit_code == 0, result.output
         assert db_rows(inputs / "out", "SELECT COUNT(*) FROM reports") == [(2,)]
-    pages = runner.invoke(app, ["report", "out", "--to", "pages"])  # review pages elsewhere in the input
+    pages = runner.invoke(app, ["report", "-o", "out", "--to", "pages"])  # review pages elsewhere in the input
     assert pages.exit_code == 0, pages.output
     result = runner.invoke(app, ["analyze", ".", "-o", "out2", "-j", "1"])
     assert result.exit_code == 0, result.output

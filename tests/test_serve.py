@@ -57,7 +57,7 @@ def test_serve_without_datasette_says_how_to_install_it(results, monkeypatch):
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real(name, *a)
     )
-    result = runner.invoke(app, ["serve", str(results)])
+    result = runner.invoke(app, ["serve", "-o", str(results)])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "xxgk: xxgk serve needs Datasette: pip install 'xxgk-nlp[serve]'"

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from nlp.batch import LocalEngine, collect_inputs, run_batch
 from nlp.cli import app
-from nlp.export import ExportFormat, cell_titles, export_tables
+from nlp.display import cell_titles
+from nlp.export import ExportFormat, export_tables
 from nlp.store import DB_NAME, ResultStore, StoreError
 
 from .conftest import CORPUS, SHARED
