@@ -87,6 +87,13 @@ TEMPLATE_NAMES: dict[str, str] = {
     "pre2019": "2019年以前的格式",
     "unknown": "未识别",
 }
+TEMPLATE_SHORT_NAMES: dict[str, str] = {
+    "v2019": "2019版",
+    "v2021": "2021版",
+    "mixed": "混用",
+    "pre2019": "2019年前",
+    "unknown": "未识别",
+}
 _NUMERALS = "一二三四五六"
 SECTION_NAMES: dict[str, str] = {
     spec.key: f"{_NUMERALS[spec.ordinal - 1]}、{spec.canonical}" for spec in tpl.SECTIONS
@@ -101,6 +108,7 @@ __all__ = [
     "SHORT_LABEL_NAMES",
     "STATUS_NAMES",
     "TEMPLATE_NAMES",
+    "TEMPLATE_SHORT_NAMES",
     "cell_title",
     "cell_titles",
     "warning_text",

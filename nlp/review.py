@@ -30,7 +30,15 @@ from nlp.analytics import (
 )
 from nlp.charts import bar_chart, stacked_columns
 from nlp.checks import component_value
-from nlp.display import CELL_STATUS_NAMES, LEVEL_NAMES, RULE_TITLES, STATUS_NAMES
+from nlp.display import (
+    CELL_STATUS_NAMES,
+    LEVEL_NAMES,
+    RULE_TITLES,
+    STATUS_NAMES,
+    TEMPLATE_NAMES,
+    TEMPLATE_SHORT_NAMES,
+    warning_text,
+)
 from nlp.labels import LABEL_NAMES
 from nlp.models import LOW_CONFIDENCE, Cell, CheckResult, Report
 from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, folder_mode, staged_folder
@@ -405,7 +413,12 @@ class Site:
     generated: str
 
     def page(self, stored: StoredReport) -> str:
-        return f"reports/r{stored.id}.html"
+        return f"reports/{self.page_name(stored)}"
+
+    @staticmethod
+    def page_name(stored: StoredReport) -> str:
+        """A report's page is named as its JSON file (which is named as the source file)."""
+        return f"{Path(stored.json_name).stem}.html" if stored.json_name else f"r{stored.id}.html"
 
     def __post_init__(self) -> None:
         """Look-ups by report and item position, so that a large corpus renders in linear time."""
@@ -525,10 +538,13 @@ def _environment() -> Environment:
         LABEL_NAMES=LABEL_NAMES,
         LABEL_COLOURS=LABEL_COLOURS,
         LEVEL_NAMES=LEVEL_NAMES,
+        TEMPLATE_NAMES=TEMPLATE_NAMES,
+        TEMPLATE_SHORT_NAMES=TEMPLATE_SHORT_NAMES,
         STATUS_NAMES=STATUS_NAMES,
         RULE_TITLES=RULE_TITLES,
         TABLE_TITLES=tpl.TABLE_TITLES,
     )
+    env.filters["warning_text"] = warning_text
     return env
 
 
