@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from nlp import template as tpl
-from nlp.cells import is_numeric, is_value_like, parse_cell
+from nlp.cells import OcrText, is_numeric, is_value_like, parse_cell
 from nlp.flattened import find_rows, solve
 from nlp.models import Alternative, Block, Cell, Section, TableStatus
 from nlp.normalize import fold
@@ -496,7 +496,12 @@ def table_rows(blocks: list[Block], sections: list[Section]) -> list[list[str]]:
     end = end_section.block_start if end_section else (table_at[-1] + 1 if table_at else 0)
     rows: list[list[str]] = []
     for i, block in enumerate(blocks):
-        if block.kind == "table":
+        if block.kind == "table" and block.ocr is not None:
+            rows.extend(
+                [OcrText(c, r) if r is not None else c for c, r in zip(row, readings, strict=True)]
+                for row, readings in zip(block.rows, block.ocr, strict=True)
+            )
+        elif block.kind == "table":
             rows.extend(block.rows)
         elif start <= i < end and i not in titles and len(block.text) <= _SHORT_LINE:
             rows.append(TextLine(_line_cells(block.text)))

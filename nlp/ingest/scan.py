@@ -1,0 +1,381 @@
+"""A scanned page image → text lines and table grids, with every piece read by OCR.
+
+The page is brought to one working resolution, coloured ink (red stamps) is made light by
+taking the brightest channel of each pixel, and the skew is measured from the projection
+profile (ruled tables and text lines give sharp rows only when level) and undone. Ruling lines
+are what morphological opening with long thin kernels keeps; the regions they enclose are
+the table cells, placed on the grid of their edges with their row and column spans, so a
+table comes out as pdfplumber gives it for a text PDF (the text of a merged cell in its first
+grid position, `None` in the others). Text outside the tables is cut into lines by the
+horizontal projection. Each cell line and text line is one image for the recogniser
+(`nlp.ingest.ocr`), all of a page in one call so the engine can batch them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from nlp.ingest.ocr import Recognizer, Reading
+
+# One thread: the batch runs a worker process per file, each on its own core.
+cv2.setNumThreads(1)
+
+WORK_DPI = 200
+# Margin around a line image, in line heights. A wide vertical margin makes the characters
+# small in the engine's 48-pixel rows: as accurate here (docs/ocr.md) and 40 % faster.
+PAD_Y, PAD_X = 0.9, 0.4
+_A4_WIDTH_IN = 8.27
+_MAX_SKEW = 6.0  # degrees searched either way
+_INK_MAX = 0.25  # a page darker than this share of ink is a photo, not a scanned text page
+
+
+@dataclass
+class ScanLine:
+    """A text line outside tables, in points from the page's top-left corner."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    confidence: float
+
+
+@dataclass
+class ScanTable:
+    """A ruled table: rows of cell text as pdfplumber gives them, and the reading of each cell."""
+
+    rows: list[list[str | None]]
+    readings: list[list[Reading | None]]
+    top: float
+
+
+@dataclass
+class ScanPage:
+    lines: list[ScanLine] = field(default_factory=list)
+    tables: list[ScanTable] = field(default_factory=list)
+    skew: float = 0.0
+
+
+def page_dpi(width_px: int, height_px: int) -> float:
+    """The resolution of an image whose size is all that is known: an A4 page (portrait or landscape)."""
+    return min(width_px, height_px) / _A4_WIDTH_IN
+
+
+def ink_gray(image: np.ndarray) -> np.ndarray:
+    """Grey page where any coloured ink is light: the brightest channel of each pixel.
+
+    A red stamp is bright in its red channel and so nearly vanishes; black print is dark in
+    every channel, also where the stamp covers it."""
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 4:
+        image = image[:, :, :3]
+    return image.max(axis=2)
+
+
+def to_working(gray: np.ndarray, dpi: float) -> np.ndarray:
+    scale = WORK_DPI / dpi
+    if abs(scale - 1) < 0.02:
+        return gray
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink mask (255 = ink) by Otsu's threshold; the threshold is capped so a light stamp or a
+    grey background does not become ink. No smoothing: it would erase hairline rules."""
+    thr, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    thr = min(thr, 170.0)
+    return np.where(gray < thr, 255, 0).astype(np.uint8)
+
+
+def _profile_score(binary_small: np.ndarray, angle: float) -> float:
+    h, w = binary_small.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rotated = cv2.warpAffine(binary_small, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    rows = rotated.sum(axis=1, dtype=np.float64)
+    return float(np.square(np.diff(rows)).sum())
+
+
+def estimate_skew(binary: np.ndarray) -> float:
+    """The rotation (degrees, counter-clockwise positive as OpenCV) that levels the page."""
+    small = cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    best = 0.0
+    step = 0.5
+    candidates = np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, step)
+    for _round in range(3):
+        scores = [(_profile_score(small, a), a) for a in candidates]
+        best = max(scores)[1]
+        step /= 5
+        candidates = np.arange(best - 5 * step, best + 5 * step + 1e-9, step)
+        if _round == 0:
+            small = cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return float(best)
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    if abs(angle) < 0.02:
+        return gray
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+# ---------------------------------------------------------------- ruling lines and cells
+
+
+def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) masks of the table rules.
+
+    Horizontal rules are the strokes longer than any character; vertical rules may be as short
+    as one table row, shorter than a bold heading's strokes, so a vertical stroke is a rule
+    only when a horizontal rule meets both of its ends."""
+    unit = WORK_DPI / 25.4  # pixels per mm
+    bridged_h = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
+    bridged_v = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
+    horizontal = cv2.morphologyEx(
+        bridged_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (int(9 * unit), 1))
+    )
+    strokes = cv2.morphologyEx(
+        bridged_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, int(4 * unit)))
+    )
+    reach = int(1.5 * unit)
+    near_rule = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 2 * reach + 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        top = near_rule[y : y + 2, x : x + w].any()
+        bottom = near_rule[max(y + h - 2, 0) : y + h, x : x + w].any()
+        keep[i] = top and bottom
+    vertical = np.where(keep[labels], 255, 0).astype(np.uint8)
+    return horizontal, vertical
+
+
+@dataclass
+class _Cell:
+    x0: int
+    y0: int
+    x1: int
+    y1: int  # interior, exclusive ends
+    row: int = 0
+    col: int = 0
+
+
+def _cluster(values: list[float], tol: float) -> list[float]:
+    centres: list[list[float]] = []
+    for v in sorted(values):
+        if centres and v - centres[-1][-1] <= tol:
+            centres[-1].append(v)
+        else:
+            centres.append([v])
+    return [sum(c) / len(c) for c in centres]
+
+
+def _nearest(centres: list[float], v: float) -> int:
+    return int(np.argmin([abs(c - v) for c in centres]))
+
+
+def table_cells(grid: np.ndarray, box: tuple[int, int, int, int]) -> tuple[list[_Cell], int, int]:
+    """The cells inside one ruled region, placed on its grid: (cells, rows, columns)."""
+    x, y, w, h = box
+    region = grid[y : y + h, x : x + w]
+    free = cv2.bitwise_not(region)
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    cells: list[_Cell] = []
+    min_side = int(2.0 * WORK_DPI / 25.4)
+    for i in range(1, n):
+        cx, cy, cw, ch, _area = stats[i]
+        if cx == 0 or cy == 0 or cx + cw >= w or cy + ch >= h:
+            continue  # outside the table's frame
+        if cw < min_side or ch < min_side:
+            continue
+        cells.append(_Cell(x + cx, y + cy, x + cx + cw, y + cy + ch))
+    if not cells:
+        return [], 0, 0
+    tol = 2.5 * WORK_DPI / 25.4
+    xs = _cluster([c.x0 for c in cells] + [c.x1 for c in cells], tol)
+    ys = _cluster([c.y0 for c in cells] + [c.y1 for c in cells], tol)
+    # Each boundary cluster holds a cell's far edge and the next cell's near edge (a line apart).
+    x_lines = _cluster(xs, tol * 1.6)
+    y_lines = _cluster(ys, tol * 1.6)
+    for c in cells:
+        c.col = _nearest(x_lines, c.x0)
+        c.row = _nearest(y_lines, c.y0)
+    return cells, len(y_lines) - 1, len(x_lines) - 1
+
+
+# ---------------------------------------------------------------- cutting lines of text
+
+
+def _ink_runs(profile: np.ndarray, min_ink: int, min_gap: int) -> list[tuple[int, int]]:
+    """Runs of rows (or columns) with ink, merging runs closer than `min_gap`."""
+    on = profile >= min_ink
+    runs: list[list[int]] = []
+    idx = np.flatnonzero(on)
+    if idx.size == 0:
+        return []
+    start = prev = int(idx[0])
+    for i in idx[1:]:
+        i = int(i)
+        if i - prev > min_gap:
+            runs.append([start, prev + 1])
+            start = i
+        prev = i
+    runs.append([start, prev + 1])
+    return [(a, b) for a, b in runs]
+
+
+def _clean(ink: np.ndarray, min_area: int) -> np.ndarray:
+    """Ink without specks of noise smaller than `min_area` pixels."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return ink
+    keep = np.zeros(n, dtype=bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _band_lines(ink: np.ndarray, char_h: float) -> list[tuple[int, int, int, int]]:
+    """Text lines (x0, y0, x1, y1) inside an ink mask, split by the horizontal projection.
+
+    A band much lower than a character is a piece of the line above or below it (the strokes of
+    三 or 二 leave gaps), so it is joined to its nearer neighbour."""
+    bands = _ink_runs((ink > 0).sum(axis=1), 1, max(1, int(char_h * 0.12)))
+    merged: list[list[int]] = []
+    for a, b in bands:
+        if merged and (b - a < 0.45 * char_h or merged[-1][1] - merged[-1][0] < 0.45 * char_h) and (
+            a - merged[-1][1] < 0.35 * char_h
+        ):
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    lines = []
+    for a, b in merged:
+        cols = np.flatnonzero((ink[a:b] > 0).any(axis=0))
+        if cols.size:
+            lines.append((int(cols[0]), a, int(cols[-1]) + 1, b))
+    return lines
+
+
+def _segments(ink: np.ndarray, line: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
+    """A line split where a gap wider than three characters separates its parts."""
+    x0, y0, x1, y1 = line
+    height = y1 - y0
+    runs = _ink_runs((ink[y0:y1, x0:x1] > 0).sum(axis=0), 1, int(3 * max(height, 10)))
+    return [(x0 + a, y0, x0 + b, y1) for a, b in runs]
+
+
+def _crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The line image with a white margin around it (the engine was trained on such crops)."""
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    pad_y, pad_x = max(4, int(h * PAD_Y)), max(6, int(h * PAD_X))
+    canvas = np.full((h + 2 * pad_y, x1 - x0 + 2 * pad_x), 255, dtype=np.uint8)
+    canvas[pad_y : pad_y + h, pad_x : pad_x + (x1 - x0)] = gray[y0:y1, x0:x1]
+    return canvas
+
+
+# ---------------------------------------------------------------- the page
+
+
+@dataclass
+class _Job:
+    """Lines to read for one target (a text line or a table cell), joined in order."""
+
+    boxes: list[tuple[int, int, int, int]]
+    joiner: str
+
+
+def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage:
+    """Text lines and tables of one page image (RGB or grey, any resolution)."""
+    gray = to_working(ink_gray(image), dpi)
+    binary = binarize(gray)
+    angle = estimate_skew(binary)
+    if abs(angle) >= 0.02:
+        gray = rotate(gray, angle)
+        binary = binarize(gray)
+    page = ScanPage(skew=angle)
+    if (binary > 0).mean() > _INK_MAX:
+        return page
+    unit = WORK_DPI / 25.4
+    char_h = 4.0 * unit  # about 10.5–12 pt print
+    horizontal, vertical = ruling_lines(binary)
+    grid = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    ink = _clean(binary, max(3, int(unit * unit * 0.25)))
+    body = ink.copy()
+    clean_gray = gray.copy()
+    images: list[np.ndarray] = []
+    jobs: list[_Job] = []
+    tables: list[tuple[list[_Cell], int, int, int]] = []  # cells, rows, cols, first job index
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if w < 0.25 * gray.shape[1] or h < 8 * unit:
+            continue
+        cells, n_rows, n_cols = table_cells(grid, (x, y, w, h))
+        if not cells or n_cols < 2:
+            continue
+        body[y : y + h, x : x + w] = 0
+        rules = grid[y : y + h, x : x + w] > 0
+        # Inside a table the engine reads the grey page with the rules whited out.
+        clean_gray[y : y + h, x : x + w][rules] = 255
+        ink[y : y + h, x : x + w][rules] = 0
+        first = len(jobs)
+        for cell in cells:
+            inner = ink[cell.y0 : cell.y1, cell.x0 : cell.x1]
+            boxes = []
+            for lx0, ly0, lx1, ly1 in _band_lines(inner, char_h):
+                box = (cell.x0 + lx0, cell.y0 + ly0, cell.x0 + lx1, cell.y0 + ly1)
+                if box[3] - box[1] < 1.2 * unit and box[2] - box[0] < 1.2 * unit:
+                    continue  # a speck, not a character (a '1' is narrow but tall)
+                boxes.append(box)
+                images.append(_crop(clean_gray, box))
+            jobs.append(_Job(boxes, ""))
+        tables.append((cells, n_rows, n_cols, first))
+    line_jobs: list[tuple[int, tuple[int, int, int, int]]] = []
+    for line in _band_lines(body, char_h):
+        if line[3] - line[1] < 0.3 * char_h:
+            continue
+        segs = _segments(body, line)
+        boxes = []
+        for seg in segs:
+            boxes.append(seg)
+            images.append(_crop(clean_gray, seg))
+        line_jobs.append((len(jobs), line))
+        jobs.append(_Job(boxes, " "))
+    readings = recognizer.read(images) if images else []
+    results: list[Reading | None] = []
+    pos = 0
+    for job in jobs:
+        parts = readings[pos : pos + len(job.boxes)]
+        pos += len(job.boxes)
+        results.append(Reading.join(parts, job.joiner) if parts else None)
+    to_pt = 72.0 / WORK_DPI
+    for idx, (x0, y0, x1, _y1) in line_jobs:
+        reading = results[idx]
+        if reading is None or not reading.text.strip():
+            continue
+        page.lines.append(ScanLine(reading.text.strip(), x0 * to_pt, x1 * to_pt, y0 * to_pt, reading.confidence))
+    for cells, n_rows, n_cols, first in tables:
+        rows: list[list[str | None]] = [[None] * n_cols for _ in range(n_rows)]
+        cell_readings: list[list[Reading | None]] = [[None] * n_cols for _ in range(n_rows)]
+        for k, cell in enumerate(cells):
+            reading = results[first + k]
+            if cell.row >= n_rows or cell.col >= n_cols:
+                continue
+            rows[cell.row][cell.col] = reading.text if reading is not None else ""
+            cell_readings[cell.row][cell.col] = reading
+        keep = [r for r in range(n_rows) if any(c is not None for c in rows[r])]
+        page.tables.append(
+            ScanTable(
+                [rows[r] for r in keep],
+                [cell_readings[r] for r in keep],
+                min(c.y0 for c in cells) * to_pt,
+            )
+        )
+    page.tables.sort(key=lambda t: t.top)
+    return page
