@@ -125,8 +125,7 @@ class RapidRecognizer:
             batch = np.stack([self._prepare(images[i], width) for i in chunk])
             probs = self.session.run(None, {self.input: batch})[0]
             for k, i in enumerate(chunk):
-                used = max(1, math.ceil(probs.shape[1] * min(1.0, ratios[i] * self._HEIGHT / width)) + 1)
-                results[i] = self._decode(probs[k, :used])
+                results[i] = self._decode(probs[k])
         return [r if r is not None else Reading("", 0.0) for r in results]
 
     def _decode(self, probs: np.ndarray) -> Reading:
@@ -150,9 +149,10 @@ class RapidRecognizer:
             elif c != 0 and c == prev and sub[t, c] > sub[spans[-1][1], c]:
                 spans[-1] = (int(c), t)
             prev = c
+        alphabet = "\0" + _NUMBER_ALPHABET
+        spans = _number_shape(spans, alphabet)
         if not spans:
             return Reading("", 0.0, number=True)
-        alphabet = "\0" + _NUMBER_ALPHABET
         digits = [alphabet[c] for c, _ in spans]
         scores = [float(sub[t, c]) for c, t in spans]
         options: list[tuple[float, str]] = []
@@ -173,6 +173,22 @@ class RapidRecognizer:
             if alt != text and alt not in alternatives:
                 alternatives.append(alt)
         return Reading(text, float(np.mean(scores)), True, tuple(alternatives[:_MAX_ALTERNATIVES]))
+
+
+def _number_shape(spans: list[tuple[int, int]], alphabet: str) -> list[tuple[int, int]]:
+    """A number's characters: a speck of noise read as '.' or '-' next to the digits is not
+    part of it (a point only between digits, a minus sign only in front)."""
+    chars = [alphabet[c] for c, _ in spans]
+    while chars and chars[-1] in ".-":
+        chars.pop()
+        spans = spans[:-1]
+    while chars and chars[0] == ".":
+        chars.pop(0)
+        spans = spans[1:]
+    keep = [
+        i for i, ch in enumerate(chars) if ch.isdigit() or (ch == "-" and i == 0) or (ch == "." and "." not in chars[:i])
+    ]
+    return [spans[i] for i in keep]
 
 
 def _collapse(best: np.ndarray, peak: np.ndarray) -> tuple[list[int], list[float]]:

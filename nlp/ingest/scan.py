@@ -27,6 +27,9 @@ WORK_DPI = 200
 # Margin around a line image, in line heights. A wide vertical margin makes the characters
 # small in the engine's 48-pixel rows: as accurate here (docs/ocr.md) and 40 % faster.
 PAD_Y, PAD_X = 0.9, 0.4
+# A cell's short text (mostly a number) is read at a larger size: it costs little and digits
+# need it more than prose does.
+CELL_PAD_Y = 0.3
 _A4_WIDTH_IN = 8.27
 _MAX_SKEW = 6.0  # degrees searched either way
 _INK_MAX = 0.25  # a page darker than this share of ink is a photo, not a scanned text page
@@ -65,15 +68,24 @@ def page_dpi(width_px: int, height_px: int) -> float:
 
 
 def ink_gray(image: np.ndarray) -> np.ndarray:
-    """Grey page where any coloured ink is light: the brightest channel of each pixel.
+    """Grey page without the red ink of stamps (and of any red print), from a BGR(A) image.
 
-    A red stamp is bright in its red channel and so nearly vanishes; black print is dark in
-    every channel, also where the stamp covers it."""
+    Black print is dark in every channel, also where a stamp covers it; red ink is bright only
+    in the red channel. So the grey value is the red channel, and where a pixel is clearly red
+    it is brightened by the stamp's own red level: a stamp on white paper becomes white, print
+    under the stamp keeps its darkness."""
     if image.ndim == 2:
         return image
-    if image.shape[2] == 4:
-        image = image[:, :, :3]
-    return image.max(axis=2)
+    blue, green, red = (image[:, :, i].astype(np.int16) for i in range(3))
+    gray = np.maximum(np.maximum(blue, green), red)
+    reddish = red - np.maximum(blue, green) > 40
+    if reddish.sum() > 200:
+        stamp = reddish & (green < 120)
+        level = float(np.percentile(red[stamp], 75)) if stamp.sum() > 100 else 255.0
+        if level > 120:
+            boosted = np.clip(red[reddish] * (255.0 / level), 0, 255)
+            gray[reddish] = np.maximum(gray[reddish], boosted.astype(np.int16))
+    return gray.astype(np.uint8)
 
 
 def to_working(gray: np.ndarray, dpi: float) -> np.ndarray:
@@ -84,11 +96,13 @@ def to_working(gray: np.ndarray, dpi: float) -> np.ndarray:
     return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
 
 
-def binarize(gray: np.ndarray) -> np.ndarray:
+def binarize(gray: np.ndarray, lighter: float = 0.0) -> np.ndarray:
     """Ink mask (255 = ink) by Otsu's threshold; the threshold is capped so a light stamp or a
-    grey background does not become ink. No smoothing: it would erase hairline rules."""
+    grey background does not become ink. No smoothing: it would erase hairline rules.
+    `lighter` raises the threshold, for rules: a blurred hairline is only light grey, and
+    noise makes no long straight runs."""
     thr, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    thr = min(thr, 170.0)
+    thr = min(thr, 170.0) + lighter
     return np.where(gray < thr, 255, 0).astype(np.uint8)
 
 
@@ -131,18 +145,22 @@ def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(horizontal, vertical) masks of the table rules.
 
     Horizontal rules are the strokes longer than any character; vertical rules may be as short
-    as one table row, shorter than a bold heading's strokes, so a vertical stroke is a rule
-    only when a horizontal rule meets both of its ends."""
+    as one table row, shorter than a bold heading's strokes, so a short vertical stroke is a
+    rule only when a horizontal rule meets both of its ends (a long one is a rule anyway: a
+    table continued on the next page has no bottom rule)."""
     unit = WORK_DPI / 25.4  # pixels per mm
-    bridged_h = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
-    bridged_v = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
+    bridged_h = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    bridged_v = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    # Longer than a run of seven digits or a word of bold print, whose bottoms can join into
+    # one stroke once blurred; the rules of these tables run across several columns.
     horizontal = cv2.morphologyEx(
-        bridged_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (int(9 * unit), 1))
+        bridged_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (int(20 * unit), 1))
     )
     strokes = cv2.morphologyEx(
         bridged_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, int(4 * unit)))
     )
     reach = int(1.5 * unit)
+    long_stroke = 12 * unit
     near_rule = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 2 * reach + 1)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     keep = np.zeros(n, dtype=bool)
@@ -150,9 +168,12 @@ def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y, w, h, _ = stats[i]
         top = near_rule[y : y + 2, x : x + w].any()
         bottom = near_rule[max(y + h - 2, 0) : y + h, x : x + w].any()
-        keep[i] = top and bottom
+        keep[i] = (top and bottom) or h >= long_stroke
     vertical = np.where(keep[labels], 255, 0).astype(np.uint8)
     return horizontal, vertical
+
+
+_CELL_MARGIN = 2
 
 
 @dataclass
@@ -182,18 +203,21 @@ def _nearest(centres: list[float], v: float) -> int:
 def table_cells(grid: np.ndarray, box: tuple[int, int, int, int]) -> tuple[list[_Cell], int, int]:
     """The cells inside one ruled region, placed on its grid: (cells, rows, columns)."""
     x, y, w, h = box
-    region = grid[y : y + h, x : x + w]
+    region = grid[y : y + h, x : x + w].copy()
+    # The frame closed all round: a table continued on the next page has no bottom rule, and
+    # one continued from the previous page may have no top rule.
+    cv2.rectangle(region, (0, 0), (w - 1, h - 1), 255, 2)
     free = cv2.bitwise_not(region)
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
     cells: list[_Cell] = []
     min_side = int(2.0 * WORK_DPI / 25.4)
     for i in range(1, n):
         cx, cy, cw, ch, _area = stats[i]
-        if cx == 0 or cy == 0 or cx + cw >= w or cy + ch >= h:
-            continue  # outside the table's frame
         if cw < min_side or ch < min_side:
             continue
-        cells.append(_Cell(x + cx, y + cy, x + cx + cw, y + cy + ch))
+        # A margin inside the rules: what a slightly slanted rule leaves there is no text.
+        m = _CELL_MARGIN
+        cells.append(_Cell(x + cx + m, y + cy + m, x + cx + cw - m, y + cy + ch - m))
     if not cells:
         return [], 0, 0
     tol = 2.5 * WORK_DPI / 25.4
@@ -229,13 +253,17 @@ def _ink_runs(profile: np.ndarray, min_ink: int, min_gap: int) -> list[tuple[int
     return [(a, b) for a, b in runs]
 
 
-def _clean(ink: np.ndarray, min_area: int) -> np.ndarray:
-    """Ink without specks of noise smaller than `min_area` pixels."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+def text_ink(gray: np.ndarray, strict: np.ndarray, light: np.ndarray, min_area: int) -> np.ndarray:
+    """The print: strokes of the light mask that have a dark core in the strict mask
+    (hysteresis), so a blurred digit keeps its faint ends while noise, a light stamp and specks
+    smaller than `min_area` pixels are dropped."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
     if n <= 1:
-        return ink
+        return light
     keep = np.zeros(n, dtype=bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    keep[np.unique(labels[strict > 0])] = True
+    keep[0] = False
+    keep &= stats[:, cv2.CC_STAT_AREA] >= min_area
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
@@ -269,13 +297,31 @@ def _segments(ink: np.ndarray, line: tuple[int, int, int, int]) -> list[tuple[in
     return [(x0 + a, y0, x0 + b, y1) for a, b in runs]
 
 
-def _crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The line image with a white margin around it (the engine was trained on such crops)."""
+def _crop(
+    gray: np.ndarray,
+    box: tuple[int, int, int, int],
+    limit: tuple[int, int, int, int] | None = None,
+    pad: float = PAD_Y,
+) -> np.ndarray:
+    """The line image with a white margin around it (the engine was trained on such crops).
+
+    The box is found on the ink mask, which keeps only the dark cores of blurred strokes, so
+    the grey image is taken a little wider (within `limit`, a cell's interior), and its
+    contrast is stretched: faint print reads as well as dark print."""
     x0, y0, x1, y1 = box
-    h = y1 - y0
-    pad_y, pad_x = max(4, int(h * PAD_Y)), max(6, int(h * PAD_X))
-    canvas = np.full((h + 2 * pad_y, x1 - x0 + 2 * pad_x), 255, dtype=np.uint8)
-    canvas[pad_y : pad_y + h, pad_x : pad_x + (x1 - x0)] = gray[y0:y1, x0:x1]
+    grow = max(2, int((y1 - y0) * 0.15))
+    lx0, ly0, lx1, ly1 = limit or (0, 0, gray.shape[1], gray.shape[0])
+    x0, y0 = max(lx0, x0 - grow), max(ly0, y0 - grow)
+    x1, y1 = min(lx1, x1 + grow), min(ly1, y1 + grow)
+    piece = gray[y0:y1, x0:x1]
+    dark, light = int(piece.min()), int(np.percentile(piece, 90))
+    if light - dark > 40:
+        scale = 255.0 / (light - dark)
+        piece = np.clip((piece.astype(np.float32) - dark) * scale, 0, 255).astype(np.uint8)
+    h, w = piece.shape
+    pad_y, pad_x = max(4, int(h * pad)), max(6, int(h * PAD_X))
+    canvas = np.full((h + 2 * pad_y, w + 2 * pad_x), 255, dtype=np.uint8)
+    canvas[pad_y : pad_y + h, pad_x : pad_x + w] = piece
     return canvas
 
 
@@ -291,7 +337,7 @@ class _Job:
 
 
 def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage:
-    """Text lines and tables of one page image (RGB or grey, any resolution)."""
+    """Text lines and tables of one page image (BGR, BGRA or grey, any resolution)."""
     gray = to_working(ink_gray(image), dpi)
     binary = binarize(gray)
     angle = estimate_skew(binary)
@@ -303,10 +349,11 @@ def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage
         return page
     unit = WORK_DPI / 25.4
     char_h = 4.0 * unit  # about 10.5–12 pt print
-    horizontal, vertical = ruling_lines(binary)
+    light = binarize(gray, lighter=35)
+    horizontal, vertical = ruling_lines(light)
     grid = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
-    ink = _clean(binary, max(3, int(unit * unit * 0.25)))
+    ink = text_ink(gray, binary, light, max(3, int(unit * unit * 0.25)))
     body = ink.copy()
     clean_gray = gray.copy()
     images: list[np.ndarray] = []
@@ -333,7 +380,7 @@ def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage
                 if box[3] - box[1] < 1.2 * unit and box[2] - box[0] < 1.2 * unit:
                     continue  # a speck, not a character (a '1' is narrow but tall)
                 boxes.append(box)
-                images.append(_crop(clean_gray, box))
+                images.append(_crop(clean_gray, box, (cell.x0, cell.y0, cell.x1, cell.y1), CELL_PAD_Y))
             jobs.append(_Job(boxes, ""))
         tables.append((cells, n_rows, n_cols, first))
     line_jobs: list[tuple[int, tuple[int, int, int, int]]] = []
