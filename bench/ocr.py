@@ -83,8 +83,9 @@ def _print_html_to_pdf(html: Path, out: Path) -> Path | None:
     return out if out.exists() and out.stat().st_size > 0 else None
 
 
-def documents(work: Path) -> list[tuple[str, Path]]:
-    docs = [(p.stem, p) for p in sorted(SHARED.glob("*.pdf"))]
+def documents(work: Path) -> list[tuple[str, Path, Path]]:
+    """(name, the PDF to scan, the original whose items the scan's are compared with)."""
+    docs = [(p.stem, p, p) for p in sorted(SHARED.glob("*.pdf"))]
     html = SHARED / "shanghai_gov_office_2019.html"
     page = work / "shanghai_gov_office_2019.html"
     if html.exists():
@@ -98,7 +99,7 @@ def documents(work: Path) -> list[tuple[str, Path]]:
         )
         printed = _print_html_to_pdf(page, work / "shanghai_gov_office_2019.pdf")
         if printed is not None:
-            docs.append(("shanghai_gov_office_2019", printed))
+            docs.append(("shanghai_gov_office_2019", printed, html))
     return docs
 
 
@@ -111,12 +112,14 @@ def _text_match(original: str, scanned: str) -> float:
     return sum(b.size for b in matcher.get_matching_blocks()) / max(1, len(original))
 
 
-def measure(name: str, source: Path, setting: str, dpi: int, how: Degradation, work: Path) -> Outcome:
+def measure(
+    name: str, source: Path, original_file: Path, setting: str, dpi: int, how: Degradation, work: Path
+) -> Outcome:
     from nlp.ingest import read_document
     from nlp.pipeline import analyze_document, analyze_file
 
     gold = json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))
-    original = analyze_file(source)
+    original = analyze_file(original_file)
     scan = work / f"{name}.{dpi}.pdf"
     scan.write_bytes(scan_pdf(source, dpi, how, seed=17))
     start = time.process_time()
@@ -169,8 +172,8 @@ def main() -> None:
         work = Path(tmp)
         docs = documents(work)
         for setting, dpi, how in settings:
-            for name, source in docs:
-                o = measure(name, source, setting, dpi, how, work)
+            for name, source, original in docs:
+                o = measure(name, source, original, setting, dpi, how, work)
                 outcomes.append(o)
                 print(
                     f"{setting:52} {name:26} cells {o.right}/{o.cells} ({100 * o.right / o.cells:.1f} %)"

@@ -2,15 +2,17 @@
 
 A cell read from a scan is
 
-- `confirmed` when the identities through it that can be checked all hold (a wrong digit
-  would break its row's R3 and its column's R1 or R2, or its group's R4);
+- `confirmed` when an identity through it holds and no reading of it is needed to mend
+  one that fails: a wrong digit breaks its row's R3 *and* its column's R1 or R2 (or its
+  group's R4), so a cell whose column holds while its row fails is not the one misread;
 - `unchecked` when no identity covers it (表二, or a row whose neighbours are missing); it
   is then only as good as the engine's confidence;
 - `alternative_fits` when an identity through it fails and one other reading of it (the
   engine's runner-up digit, or a 6/8 twin) — and no reading of any other cell of those
   identities — makes all of its identities hold. The value stays as read; `suggested`
   names the reading that fits. Nothing is corrected silently.
-- `questioned` when an identity through it fails otherwise.
+- `questioned` when every identity through it fails and no reading decides (or it holds a
+  text that is no number).
 
 `certain` is true for confirmed cells, and for unchecked ones the engine read with
 confidence ≥ `CERTAIN_CONFIDENCE` and no alternative.
@@ -64,8 +66,10 @@ def judge_ocr_cells(cells: dict[str, Cell], checks: list[CheckResult]) -> list[s
         if ocr is None:
             continue
         mine = through.get(key, [])
-        if component_value(cell) is None:
-            ocr.verdict = "questioned" if cell.status == "unparsable" else "unchecked"
+        if component_value(cell) is None or cell.status == "blank":
+            # Text that is no number, or print the engine read as nothing: never counted on.
+            ocr.verdict = "questioned" if cell.status in ("unparsable", "blank") else "unchecked"
+            questioned += ocr.verdict == "questioned"
             continue
         failed = [c for c in mine if c.status == "fail"]
         if not mine:
@@ -83,7 +87,9 @@ def judge_ocr_cells(cells: dict[str, Cell], checks: list[CheckResult]) -> list[s
             for other in check.cells
             if other != key and cells.get(other) is not None and _fitting(other, cells, through.get(other, []))
         }
-        if len(fits) == 1 and not rivals:
+        if len(fits) != 1 or rivals:
+            fits = []
+        if fits:
             ocr.verdict = "alternative_fits"
             ocr.suggested = fits[0]
             warnings.append(
@@ -91,9 +97,12 @@ def judge_ocr_cells(cells: dict[str, Cell], checks: list[CheckResult]) -> list[s
                 + ", ".join(c.id for c in mine)
                 + " hold"
             )
+        elif len(failed) < len(mine):
+            ocr.verdict = "confirmed"
+            ocr.certain = True
         else:
             ocr.verdict = "questioned"
             questioned += 1
     if questioned:
-        warnings.append(f"ocr_questioned: {questioned} value(s) read by OCR are in identities that do not hold")
+        warnings.append(f"ocr_questioned: {questioned} value(s) read by OCR sit only in identities that do not hold")
     return warnings

@@ -15,6 +15,7 @@ bench/ocr.py; docs/ocr.md compares the two.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
@@ -35,7 +36,9 @@ _DIGITS = "0123456789"
 _NUMBER_ALPHABET = _DIGITS + ".-"
 # Confusions of print that the engine's own runner-up may not show.
 _TWINS = {"6": "8", "8": "6"}
-_RUNNER_UP_MIN = 0.02  # an alternative digit needs this probability at its position
+_RUNNER_UP_MIN = 0.02
+_SHORT = 4  # characters: longer non-numeric readings are text, whatever column they are in
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")  # an alternative digit needs this probability at its position
 _MAX_ALTERNATIVES = 4
 
 
@@ -47,6 +50,9 @@ class Reading:
     confidence: float
     number: bool = False  # read over digits only
     alternatives: tuple[str, ...] = ()  # other readings of a number, most likely first
+    # A short reading without Chinese ('ó', 'a'): the same image read over digits only, for a
+    # cell in a column of numbers (a speck beside a small 0 is read as an accent otherwise).
+    as_number: Reading | None = None
 
     @staticmethod
     def join(parts: list[Reading], joiner: str) -> Reading:
@@ -85,11 +91,14 @@ class RapidRecognizer:
 
     def __init__(self, threads: int = 1) -> None:
         try:
+            import cv2  # noqa: F401  # the page images are cut with OpenCV
             import onnxruntime as ort
-            import rapidocr
         except ImportError as exc:
             raise OcrUnavailable(f"no OCR engine installed ({exc.name} missing): {INSTALL_HINT}") from None
-        model = Path(rapidocr.__file__).parent / "models" / "PP-OCRv6_rec_small.onnx"
+        spec = importlib.util.find_spec("rapidocr")  # the package carries the model; not imported
+        if spec is None or spec.origin is None:
+            raise OcrUnavailable(f"no OCR engine installed (rapidocr missing): {INSTALL_HINT}")
+        model = Path(spec.origin).parent / "models" / "PP-OCRv6_rec_small.onnx"
         if not model.is_file():
             raise OcrUnavailable(f"the OCR model {model.name} is not in the rapidocr package: {INSTALL_HINT}")
         options = ort.SessionOptions()
@@ -133,9 +142,11 @@ class RapidRecognizer:
         chars, scores = _collapse(best, probs[np.arange(len(best)), best])
         text = "".join(self.alphabet[c] for c in chars)
         confidence = float(np.mean(scores)) if scores else 0.0
-        if not looks_numeric(text):
-            return Reading(text, confidence)
-        return self._decode_number(probs)
+        if looks_numeric(text):
+            return self._decode_number(probs)
+        if 0 < len(text.strip()) <= _SHORT and not _HAN_RE.search(text):
+            return Reading(text, confidence, as_number=self._decode_number(probs))
+        return Reading(text, confidence)
 
     def _decode_number(self, probs: np.ndarray) -> Reading:
         """Best path over digits, '.', '-' and blank; each digit's runner-up is kept."""

@@ -325,6 +325,17 @@ def _crop(
     return canvas
 
 
+def _number_columns(cells: list[_Cell], readings: list[Reading | None]) -> set[int]:
+    """Grid columns most of whose filled cells read as numbers (at least three)."""
+    counts: dict[int, list[int]] = {}
+    for cell, reading in zip(cells, readings, strict=True):
+        if reading is not None and reading.text.strip():
+            tally = counts.setdefault(cell.col, [0, 0])
+            tally[0] += reading.number
+            tally[1] += 1
+    return {col for col, (numbers, filled) in counts.items() if numbers >= 3 and numbers >= 0.6 * filled}
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -410,8 +421,11 @@ def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage
     for cells, n_rows, n_cols, first in tables:
         rows: list[list[str | None]] = [[None] * n_cols for _ in range(n_rows)]
         cell_readings: list[list[Reading | None]] = [[None] * n_cols for _ in range(n_rows)]
+        numeric = _number_columns(cells, results[first : first + len(cells)])
         for k, cell in enumerate(cells):
             reading = results[first + k]
+            if reading is not None and reading.as_number is not None and cell.col in numeric:
+                reading = reading.as_number
             if cell.row >= n_rows or cell.col >= n_cols:
                 continue
             rows[cell.row][cell.col] = reading.text if reading is not None else ""
