@@ -70,15 +70,35 @@ class Outcome:
 
 
 def _print_html_to_pdf(html: Path, out: Path) -> Path | None:
-    chromium = next((c for c in ("chromium", "chromium-browser") if subprocess.run(["which", c], capture_output=True).returncode == 0), None)
+    chromium = next(
+        (
+            c
+            for c in ("chromium", "chromium-browser")
+            if subprocess.run(["which", c], capture_output=True).returncode == 0
+        ),
+        None,
+    )
     if chromium is None:
         return None
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={out}", html.as_uri()],
-            capture_output=True, timeout=120, check=False,
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={out}",
+                html.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
         )
     return out if out.exists() and out.stat().st_size > 0 else None
 
@@ -144,8 +164,19 @@ def measure(
     scanned_items = {(i.kind, re.sub(r"\s+", "", i.text)) for i in report.items}
     same = sum(1 for item in original_items if item in scanned_items)
     return Outcome(
-        name, setting, doc.pages or 0, len(gold["cells"]), right, certain_wrong, fits, fits_gold, questioned,
-        sections_ok, same, len(original_items), _text_match(_paragraph_text(original), _paragraph_text(report)),
+        name,
+        setting,
+        doc.pages or 0,
+        len(gold["cells"]),
+        right,
+        certain_wrong,
+        fits,
+        fits_gold,
+        questioned,
+        sections_ok,
+        same,
+        len(original_items),
+        _text_match(_paragraph_text(original), _paragraph_text(report)),
         read_seconds / max(1, doc.pages or 1),
     )
 
@@ -157,7 +188,9 @@ def _num(text: str) -> float | int | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--engine", default="rapidocr", choices=["rapidocr", "tesseract"])
     parser.add_argument("--quick", action="store_true", help="two settings only")
     parser.add_argument("--json", type=Path, help="also write the outcomes here")
@@ -198,7 +231,9 @@ def main() -> None:
             f"text {100 * sum(o.text_match for o in rows) / len(rows):.2f} %, {secs:.2f} s/page over {pages} pages"
         )
     if args.json:
-        args.json.write_text(json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False, indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":

@@ -85,7 +85,9 @@ def judge_ocr_cells(cells: dict[str, Cell], checks: list[CheckResult]) -> list[s
             other
             for check in failed
             for other in check.cells
-            if other != key and cells.get(other) is not None and _fitting(other, cells, through.get(other, []))
+            if other != key
+            and cells.get(other) is not None
+            and _fitting(other, cells, through.get(other, []))
         }
         if len(fits) != 1 or rivals:
             fits = []
@@ -104,5 +106,7 @@ def judge_ocr_cells(cells: dict[str, Cell], checks: list[CheckResult]) -> list[s
             ocr.verdict = "questioned"
             questioned += 1
     if questioned:
-        warnings.append(f"ocr_questioned: {questioned} value(s) read by OCR sit only in identities that do not hold")
+        warnings.append(
+            f"ocr_questioned: {questioned} value(s) read by OCR sit only in identities that do not hold"
+        )
     return warnings

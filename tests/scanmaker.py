@@ -39,7 +39,9 @@ def render_pages(pdf: Path | bytes, dpi: int, pages: list[int] | None = None) ->
     doc = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
     try:
         numbers = range(len(doc)) if pages is None else pages
-        return [doc[n].render(scale=dpi / 72, rev_byteorder=True).to_numpy()[:, :, :3].copy() for n in numbers]
+        return [
+            doc[n].render(scale=dpi / 72, rev_byteorder=True).to_numpy()[:, :, :3].copy() for n in numbers
+        ]
     finally:
         doc.close()
 
@@ -112,7 +114,9 @@ def image_pdf(images: list[bytes], dpi: int) -> bytes:
     return img2pdf.convert(images, layout_fun=img2pdf.get_fixed_dpi_layout_fun((dpi, dpi)))
 
 
-def scan_pdf(pdf: Path | bytes, dpi: int, how: Degradation, seed: int = 0, pages: list[int] | None = None) -> bytes:
+def scan_pdf(
+    pdf: Path | bytes, dpi: int, how: Degradation, seed: int = 0, pages: list[int] | None = None
+) -> bytes:
     """The PDF printed and scanned: an image-only PDF of its degraded pages."""
     rendered = render_pages(pdf, dpi, pages)
     return image_pdf([encode(degrade(p, dpi, how, seed + i), how) for i, p in enumerate(rendered)], dpi)

@@ -111,14 +111,22 @@ class RapidRecognizer:
         self.alphabet = ["", *meta["character"].splitlines(), " "]
         index = {ch: i for i, ch in enumerate(self.alphabet)}
         self.number_classes = np.array([0, *(index[ch] for ch in _NUMBER_ALPHABET)])
-        self.letter_digits = {index[a]: b for a, b in (("O", "0"), ("o", "0"), ("D", "0"), ("l", "1"), ("I", "1"), ("|", "1")) if a in index}
+        self.letter_digits = {
+            index[a]: b
+            for a, b in (("O", "0"), ("o", "0"), ("D", "0"), ("l", "1"), ("I", "1"), ("|", "1"))
+            if a in index
+        }
 
     def _prepare(self, image: np.ndarray, width: int) -> np.ndarray:
         import cv2
 
         h, w = image.shape[:2]
         resized_w = min(width, max(1, math.ceil(self._HEIGHT * w / h)))
-        resized = cv2.resize(image, (resized_w, self._HEIGHT), interpolation=cv2.INTER_AREA if h > self._HEIGHT else cv2.INTER_LINEAR)
+        resized = cv2.resize(
+            image,
+            (resized_w, self._HEIGHT),
+            interpolation=cv2.INTER_AREA if h > self._HEIGHT else cv2.INTER_LINEAR,
+        )
         out = np.zeros((3, self._HEIGHT, width), dtype=np.float32)
         plane = resized.astype(np.float32) / 127.5 - 1.0
         out[:, :, :resized_w] = plane[None, :, :]
@@ -197,7 +205,9 @@ def _number_shape(spans: list[tuple[int, int]], alphabet: str) -> list[tuple[int
         chars.pop(0)
         spans = spans[1:]
     keep = [
-        i for i, ch in enumerate(chars) if ch.isdigit() or (ch == "-" and i == 0) or (ch == "." and "." not in chars[:i])
+        i
+        for i, ch in enumerate(chars)
+        if ch.isdigit() or (ch == "-" and i == 0) or (ch == "." and "." not in chars[:i])
     ]
     return [spans[i] for i in keep]
 
@@ -215,7 +225,7 @@ def _collapse(best: np.ndarray, peak: np.ndarray) -> tuple[list[int], list[float
 
 
 def _replace(digits: list[str], pos: int, digit: str) -> str:
-    return "".join(digits[:pos] + [digit] + digits[pos + 1 :])
+    return "".join([*digits[:pos], digit, *digits[pos + 1 :]])
 
 
 # ---------------------------------------------------------------- Tesseract (for comparison)
@@ -255,7 +265,11 @@ class TesseractRecognizer:
 
 
 def _tessdata() -> str:
-    for path in (os.environ.get("TESSDATA_PREFIX"), "/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata"):
+    for path in (
+        os.environ.get("TESSDATA_PREFIX"),
+        "/usr/share/tesseract-ocr/5/tessdata",
+        "/usr/share/tesseract-ocr/4.00/tessdata",
+    ):
         if path and (Path(path) / "chi_sim.traineddata").is_file():
             return path
     raise OcrUnavailable("Tesseract's Chinese data is not installed: apt-get install tesseract-ocr-chi-sim")

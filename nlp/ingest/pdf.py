@@ -242,7 +242,9 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
     return pages_to_blocks([pages[n] for n in sorted(pages)]), {"pages": n_pages, "warnings": warnings}
 
 
-def _scanned_pages(data: bytes, numbers: list[int], path: str, warnings: list[str]) -> dict[int, _PageContent]:
+def _scanned_pages(
+    data: bytes, numbers: list[int], path: str, warnings: list[str]
+) -> dict[int, _PageContent]:
     """The pages without a text layer, rendered at the OCR's working resolution and read."""
     import pypdfium2 as pdfium
 
@@ -282,15 +284,24 @@ def _page_ranges(numbers: list[int]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in ranges)
 
 
-def scanned_page_content(image: np.ndarray, dpi: float, number: int, recognizer) -> tuple[_PageContent, float]:
+def scanned_page_content(
+    image: np.ndarray, dpi: float, number: int, recognizer
+) -> tuple[_PageContent, float]:
     """One page image read by OCR, as the text reader's lines and tables (in points)."""
     from nlp.ingest.scan import read_page
 
     scan = read_page(image, dpi, recognizer)
-    items: list[_Line | _Table] = [_Line(line.text, line.x0, line.x1, line.top, number) for line in scan.lines]
+    items: list[_Line | _Table] = [
+        _Line(line.text, line.x0, line.x1, line.top, number) for line in scan.lines
+    ]
     for table in scan.tables:
         readings = [
-            [None if r is None else OcrReading(confidence=round(r.confidence, 4), alternatives=list(r.alternatives)) for r in row]
+            [
+                None
+                if r is None
+                else OcrReading(confidence=round(r.confidence, 4), alternatives=list(r.alternatives))
+                for r in row
+            ]
             for row in table.readings
         ]
         items.append(_Table([list(row) for row in table.rows], table.top, number, readings))

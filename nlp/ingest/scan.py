@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from nlp.ingest.ocr import Recognizer, Reading
+from nlp.ingest.ocr import Reading, Recognizer
 
 # One thread: the batch runs a worker process per file, each on its own core.
 cv2.setNumThreads(1)
@@ -26,7 +26,7 @@ cv2.setNumThreads(1)
 WORK_DPI = 200
 # Margin around a line image, in line heights. A wide vertical margin makes the characters
 # small in the engine's 48-pixel rows: as accurate here (docs/ocr.md) and 40 % faster.
-PAD_Y, PAD_X = 0.9, 0.4
+PAD_Y, PAD_X = 0.45, 0.4
 # A cell's short text (mostly a number) is read at a larger size: it costs little and digits
 # need it more than prose does.
 CELL_PAD_Y = 0.3
@@ -115,19 +115,16 @@ def _profile_score(binary_small: np.ndarray, angle: float) -> float:
 
 
 def estimate_skew(binary: np.ndarray) -> float:
-    """The rotation (degrees, counter-clockwise positive as OpenCV) that levels the page."""
-    small = cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    """The rotation (degrees, counter-clockwise positive as OpenCV) that levels the page:
+    1° steps over ±6° and 0.2° steps around the best on a quarter-size page, then 0.04°
+    steps on a half-size page."""
+    quarter = cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    half = cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     best = 0.0
-    step = 0.5
-    candidates = np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, step)
-    for _round in range(3):
-        scores = [(_profile_score(small, a), a) for a in candidates]
-        best = max(scores)[1]
-        step /= 5
-        candidates = np.arange(best - 5 * step, best + 5 * step + 1e-9, step)
-        if _round == 0:
-            small = cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    return float(best)
+    for image, step, reach in ((quarter, 1.0, _MAX_SKEW), (quarter, 0.2, 1.0), (half, 0.04, 0.2)):
+        candidates = np.arange(best - reach, best + reach + 1e-9, step)
+        best = float(max((_profile_score(image, a), a) for a in candidates)[1])
+    return best
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
@@ -146,8 +143,8 @@ def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Horizontal rules are the strokes longer than any character; vertical rules may be as short
     as one table row, shorter than a bold heading's strokes, so a short vertical stroke is a
-    rule only when a horizontal rule meets both of its ends (a long one is a rule anyway: a
-    table continued on the next page has no bottom rule)."""
+    rule only when a horizontal rule meets one of its ends (one end only: a table continued
+    on the next page has no bottom rule), a long one in any case."""
     unit = WORK_DPI / 25.4  # pixels per mm
     bridged_h = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
     bridged_v = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
@@ -168,7 +165,7 @@ def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y, w, h, _ = stats[i]
         top = near_rule[y : y + 2, x : x + w].any()
         bottom = near_rule[max(y + h - 2, 0) : y + h, x : x + w].any()
-        keep[i] = (top and bottom) or h >= long_stroke
+        keep[i] = top or bottom or h >= long_stroke
     vertical = np.where(keep[labels], 255, 0).astype(np.uint8)
     return horizontal, vertical
 
@@ -200,13 +197,23 @@ def _nearest(centres: list[float], v: float) -> int:
     return int(np.argmin([abs(c - v) for c in centres]))
 
 
-def table_cells(grid: np.ndarray, box: tuple[int, int, int, int]) -> tuple[list[_Cell], int, int]:
+def table_cells(
+    grid: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, box: tuple[int, int, int, int]
+) -> tuple[list[_Cell], int, int]:
     """The cells inside one ruled region, placed on its grid: (cells, rows, columns)."""
     x, y, w, h = box
     region = grid[y : y + h, x : x + w].copy()
     # The frame closed all round: a table continued on the next page has no bottom rule, and
-    # one continued from the previous page may have no top rule.
+    # one continued from the previous page may have no top rule. Rules that stop short of
+    # such an open edge are drawn on to it, or the cells beside them would run together.
     cv2.rectangle(region, (0, 0), (w - 1, h - 1), 255, 2)
+    band = int(3 * WORK_DPI / 25.4)
+    columns = vertical[y : y + h, x : x + w]
+    rows = horizontal[y : y + h, x : x + w]
+    region[:band, columns[:band].any(axis=0)] = 255
+    region[h - band :, columns[h - band :].any(axis=0)] = 255
+    region[rows[:, :band].any(axis=1), :band] = 255
+    region[rows[:, w - band :].any(axis=1), w - band :] = 255
     free = cv2.bitwise_not(region)
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
     cells: list[_Cell] = []
@@ -275,8 +282,10 @@ def _band_lines(ink: np.ndarray, char_h: float) -> list[tuple[int, int, int, int
     bands = _ink_runs((ink > 0).sum(axis=1), 1, max(1, int(char_h * 0.12)))
     merged: list[list[int]] = []
     for a, b in bands:
-        if merged and (b - a < 0.45 * char_h or merged[-1][1] - merged[-1][0] < 0.45 * char_h) and (
-            a - merged[-1][1] < 0.35 * char_h
+        if (
+            merged
+            and (b - a < 0.45 * char_h or merged[-1][1] - merged[-1][0] < 0.45 * char_h)
+            and (a - merged[-1][1] < 0.35 * char_h)
         ):
             merged[-1][1] = b
         else:
@@ -349,7 +358,11 @@ class _Job:
 
 def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage:
     """Text lines and tables of one page image (BGR, BGRA or grey, any resolution)."""
-    gray = to_working(ink_gray(image), dpi)
+    if image.ndim == 3:
+        image = to_working(image[:, :, :3], dpi)  # colour kept for the stamp's red
+        gray = ink_gray(image)
+    else:
+        gray = to_working(image, dpi)
     binary = binarize(gray)
     angle = estimate_skew(binary)
     if abs(angle) >= 0.02:
@@ -364,8 +377,11 @@ def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage
     horizontal, vertical = ruling_lines(light)
     grid = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
-    ink = text_ink(gray, binary, light, max(3, int(unit * unit * 0.25)))
-    body = ink.copy()
+    speck = max(3, int(unit * unit * 0.25))
+    # Cells take the faint ends of their strokes too (a blurred small digit loses its last
+    # stroke otherwise); the prose reads better cut on the darker mask.
+    ink = text_ink(gray, binary, light, speck)
+    body = text_ink(gray, binary, binary, speck)
     clean_gray = gray.copy()
     images: list[np.ndarray] = []
     jobs: list[_Job] = []
@@ -374,7 +390,7 @@ def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage
         x, y, w, h, _ = stats[i]
         if w < 0.25 * gray.shape[1] or h < 8 * unit:
             continue
-        cells, n_rows, n_cols = table_cells(grid, (x, y, w, h))
+        cells, n_rows, n_cols = table_cells(grid, horizontal, vertical, (x, y, w, h))
         if not cells or n_cols < 2:
             continue
         body[y : y + h, x : x + w] = 0
@@ -417,7 +433,9 @@ def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage
         reading = results[idx]
         if reading is None or not reading.text.strip():
             continue
-        page.lines.append(ScanLine(reading.text.strip(), x0 * to_pt, x1 * to_pt, y0 * to_pt, reading.confidence))
+        page.lines.append(
+            ScanLine(reading.text.strip(), x0 * to_pt, x1 * to_pt, y0 * to_pt, reading.confidence)
+        )
     for cells, n_rows, n_cols, first in tables:
         rows: list[list[str | None]] = [[None] * n_cols for _ in range(n_rows)]
         cell_readings: list[list[Reading | None]] = [[None] * n_cols for _ in range(n_rows)]
