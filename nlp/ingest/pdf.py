@@ -239,7 +239,10 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
     warnings: list[str] = []
     if scanned:
         pages.update(_scanned_pages(data, scanned, path, warnings))
-    return pages_to_blocks([pages[n] for n in sorted(pages)]), {"pages": n_pages, "warnings": warnings}
+    blocks = pages_to_blocks([pages[n] for n in sorted(pages)])
+    if not blocks and len(scanned) == n_pages:
+        raise InputError(path, "no text layer, and OCR found no text on its pages")
+    return blocks, {"pages": n_pages, "warnings": warnings}
 
 
 def _scanned_pages(
