@@ -419,7 +419,9 @@ class _Extractor:
                 segments[-1][1].extend(row)
                 i += 1
                 continue
-            group = _t4_group(texts)
+            # A group's own heading stands alone; a header row names all groups (its OCR may
+            # have garbled one of them).
+            group = _t4_group(texts) if len(texts) <= 2 else None
             if group is not None:
                 segments.append((group, []))
             elif not all(fold(t) in _T4_HEADER_WORDS for t in texts) and any(v for _, v in segments):

@@ -152,8 +152,10 @@ def _rejoin_cut_labels(prev: _Table, table: _Table) -> None:
         for row in reversed(prev.rows):
             above = row[col]
             if above:
-                row[col] = above + text
-                first[col] = None
+                if not any(anchor in above for anchor in _HEADER_ANCHORS):
+                    # a header cell ("信息内容") is never cut: the row below it starts the page
+                    row[col] = above + text
+                    first[col] = None
                 break
 
 
