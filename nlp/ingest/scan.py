@@ -13,6 +13,7 @@ horizontal projection. Each cell line and text line is one image for the recogni
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import cv2
@@ -143,8 +144,9 @@ def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Horizontal rules are the strokes longer than any character; vertical rules may be as short
     as one table row, shorter than a bold heading's strokes, so a short vertical stroke is a
-    rule only when a horizontal rule meets one of its ends (one end only: a table continued
-    on the next page has no bottom rule), a long one in any case."""
+    rule only when horizontal rules meet both of its ends — or one end, in line with another
+    vertical rule (a table continued on the next page has no bottom rule) — and a long one in
+    any case."""
     unit = WORK_DPI / 25.4  # pixels per mm
     bridged_h = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
     bridged_v = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
@@ -161,11 +163,20 @@ def ruling_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     near_rule = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 2 * reach + 1)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     keep = np.zeros(n, dtype=bool)
+    half: list[int] = []  # strokes that meet a rule at one end only
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
         top = near_rule[y : y + 2, x : x + w].any()
         bottom = near_rule[max(y + h - 2, 0) : y + h, x : x + w].any()
-        keep[i] = top or bottom or h >= long_stroke
+        keep[i] = (top and bottom) or h >= long_stroke
+        if (top or bottom) and not keep[i]:
+            half.append(i)
+    # One end is enough in line with a rule kept: the dividers of a last row left open at a
+    # page break. A character's stroke beside a cell's rule is not in line with any divider.
+    columns = [stats[i, 0] + stats[i, 2] / 2 for i in np.flatnonzero(keep)]
+    for i in half:
+        centre = stats[i, 0] + stats[i, 2] / 2
+        keep[i] = any(abs(centre - c) <= 4 for c in columns)
     vertical = np.where(keep[labels], 255, 0).astype(np.uint8)
     return horizontal, vertical
 
@@ -279,7 +290,34 @@ def _band_lines(ink: np.ndarray, char_h: float) -> list[tuple[int, int, int, int
 
     A band much lower than a character is a piece of the line above or below it (the strokes of
     三 or 二 leave gaps), so it is joined to its nearer neighbour."""
-    bands = _ink_runs((ink > 0).sum(axis=1), 1, max(1, int(char_h * 0.12)))
+    profile = (ink > 0).sum(axis=1)
+    lines = []
+    for a, b in _join_pieces(_ink_runs(profile, 1, max(1, int(char_h * 0.12))), char_h):
+        cols = np.flatnonzero((ink[a:b] > 0).any(axis=0))
+        if not cols.size:
+            continue
+        width = int(cols[-1] - cols[0]) + 1
+        if b - a > 1.7 * char_h and width < 1.5 * char_h:
+            # A column of characters one above the other (三、本年度办理结果), touching once
+            # blurred: cut where the ink is thinnest near each multiple of a character's
+            # height (a Chinese character is about as high as it is wide).
+            count = max(1, round((b - a) / width))
+            pitch = (b - a) / count
+            cuts = [a]
+            for k in range(1, count):
+                lo, hi = int(a + (k - 0.3) * pitch), int(a + (k + 0.3) * pitch)
+                cuts.append(lo + int(np.argmin(profile[lo:hi])))
+            cuts.append(b)
+            for c, d in itertools.pairwise(cuts):
+                piece = np.flatnonzero((ink[c:d] > 0).any(axis=0))
+                if piece.size:
+                    lines.append((int(piece[0]), c, int(piece[-1]) + 1, d))
+            continue
+        lines.append((int(cols[0]), a, int(cols[-1]) + 1, b))
+    return lines
+
+
+def _join_pieces(bands: list[tuple[int, int]], char_h: float) -> list[tuple[int, int]]:
     merged: list[list[int]] = []
     for a, b in bands:
         if (
@@ -290,12 +328,7 @@ def _band_lines(ink: np.ndarray, char_h: float) -> list[tuple[int, int, int, int
             merged[-1][1] = b
         else:
             merged.append([a, b])
-    lines = []
-    for a, b in merged:
-        cols = np.flatnonzero((ink[a:b] > 0).any(axis=0))
-        if cols.size:
-            lines.append((int(cols[0]), a, int(cols[-1]) + 1, b))
-    return lines
+    return [(a, b) for a, b in merged]
 
 
 def _segments(ink: np.ndarray, line: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
