@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = "1.0"
 
@@ -126,6 +126,14 @@ class Cell(BaseModel):
     unit: str | None = None
     confidence: float | None = None
     ocr: OcrReading | None = None  # read from a scan: how (confidence is then the engine's)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_ocr(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """`ocr` appears only on values read from a scan; other documents keep their JSON."""
+        data = handler(self)
+        if data.get("ocr") is None:
+            data.pop("ocr", None)
+        return data
 
 
 # ---------------------------------------------------------------- checks stage

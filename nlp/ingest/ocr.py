@@ -286,7 +286,12 @@ def recognizer(engine: str = "rapidocr") -> Recognizer:
 
 def require_recognizer(path: str) -> Recognizer:
     """The OCR engine, or an InputError for this file saying what to install."""
+    engine = os.environ.get("XXGK_OCR_ENGINE", "rapidocr")
+    if engine not in ENGINES:
+        raise InputError(
+            path, f"unknown OCR engine '{engine}' in XXGK_OCR_ENGINE (known: {', '.join(ENGINES)})"
+        )
     try:
-        return recognizer(os.environ.get("XXGK_OCR_ENGINE", "rapidocr"))
+        return recognizer(engine)
     except OcrUnavailable as exc:
         raise InputError(path, f"scanned pages need OCR, which is not installed — {exc}") from None

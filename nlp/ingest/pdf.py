@@ -194,6 +194,16 @@ def _stray_row(lines: list[_Line]) -> list[str] | None:
     return [*labels, *numbers] if labels and numbers else None
 
 
+def _short(line: _Line, layout: _Layout) -> bool:
+    """A line that ends a paragraph by stopping short of the right margin. Unjustified print
+    (a browser's, a scan of it) stops up to three characters short mid-sentence, where a
+    comma may not start the next line; such a line ends a paragraph only at a full stop."""
+    gap = layout.right - line.x1
+    if gap < 1.5 * layout.char:
+        return False
+    return gap >= 3.5 * layout.char or line.text.rstrip()[-1:] in _SENTENCE_END
+
+
 def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     """Join wrapped lines; a paragraph starts indented, after a short line or at a heading."""
     paragraphs: list[str] = []
@@ -202,7 +212,7 @@ def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
         starts = (
             prev is None
             or line.x0 > layout.left + 0.8 * layout.char
-            or prev.x1 < layout.right - 1.5 * layout.char
+            or _short(prev, layout)
             or _HEADING_RE.match(line.text) is not None
         )
         if starts:
@@ -213,6 +223,7 @@ def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     return paragraphs
 
 
+_SCAN_MARGIN = 90.0  # points: where a scanned page's text lines start
 # A page with fewer characters than this is taken for a scan (a scanner's page stamp or a
 # stray number is not a text layer) and read by OCR.
 _MIN_PAGE_CHARS = 20
@@ -296,8 +307,13 @@ def scanned_page_content(
     from nlp.ingest.scan import read_page
 
     scan = read_page(image, dpi, recognizer)
+    # A scanner places each sheet a little differently; the print's margin is the same on
+    # every page. Lines are placed from the page's own left margin, so paragraphs are told
+    # apart alike on every page (an indent, not a shifted sheet, starts a paragraph).
+    lefts = Counter(round(line.x0) for line in scan.lines if len(line.text) > 10)
+    shift = _SCAN_MARGIN - lefts.most_common(1)[0][0] if lefts else 0.0
     items: list[_Line | _Table] = [
-        _Line(line.text, line.x0, line.x1, line.top, number) for line in scan.lines
+        _Line(line.text, line.x0 + shift, line.x1 + shift, line.top, number) for line in scan.lines
     ]
     for table in scan.tables:
         readings = [
