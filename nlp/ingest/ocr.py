@@ -105,6 +105,9 @@ class RapidRecognizer:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # No arena: it keeps the largest batch's activations (hundreds of MB) for the life of
+        # the worker.
+        options.enable_cpu_mem_arena = False
         self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self.input = self.session.get_inputs()[0].name
         meta = self.session.get_modelmeta().custom_metadata_map
