@@ -1,7 +1,7 @@
 """A scanned page image → text lines and table grids, with every piece read by OCR.
 
-The page is brought to one working resolution, coloured ink (red stamps) is made light by
-taking the brightest channel of each pixel, and the skew is measured from the projection
+The page is brought to one working resolution, red ink (stamps) is made white by its colour,
+and the skew is measured from the projection
 profile (ruled tables and text lines give sharp rows only when level) and undone. Ruling lines
 are what morphological opening with long thin kernels keeps; the regions they enclose are
 the table cells, placed on the grid of their edges with their row and column spans, so a
@@ -25,8 +25,9 @@ from nlp.ingest.ocr import Reading, Recognizer
 cv2.setNumThreads(1)
 
 WORK_DPI = 200
-# Margin around a line image, in line heights. A wide vertical margin makes the characters
-# small in the engine's 48-pixel rows: as accurate here (docs/ocr.md) and 40 % faster.
+# Margin around a prose line image, in line heights. The engine's rows are 48 pixels high, so
+# a wider margin means smaller characters and a narrower, cheaper image; beyond about half a
+# line height digits and Latin in dense lines get lost (docs/ocr.md).
 PAD_Y, PAD_X = 0.45, 0.4
 # A cell's short text (mostly a number) is read at a larger size: it costs little and digits
 # need it more than prose does.
