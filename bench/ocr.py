@@ -8,7 +8,8 @@ resolutions and degradations, wrapped as an image-only PDF, and analysed. Figure
 - certain but wrong: cells marked `ocr.certain` whose value is not the gold's (must be 0);
 - alternative fits: cells the identities flagged with a suggested reading, and how many of
   those suggestions are the gold value;
-- sections / items: section titles as the gold, problem/measure items as on the original;
+- sections / items: section titles as the gold, problem/measure items as on the original
+  (the same text but for spaces and punctuation width);
 - text: share of the original's paragraph characters the scan's paragraphs match;
 - s/page: CPU seconds of reading per page on one core (onnxruntime and OpenCV on one thread).
 
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,8 +170,10 @@ def measure(
             questioned += cell.ocr.verdict == "questioned"
     titles = {s.key: s.title for s in report.sections}
     sections_ok = all(titles.get(k) == v for k, v in gold["sections"].items() if v)
-    original_items = [(i.kind, re.sub(r"\s+", "", i.text)) for i in original.items]
-    scanned_items = {(i.kind, re.sub(r"\s+", "", i.text)) for i in report.items}
+    # Same item: the same text but for spaces and the width of punctuation, which the
+    # engine cannot see and the originals mix ("措施，严格…程序,继续").
+    original_items = [(i.kind, _plain(i.text)) for i in original.items]
+    scanned_items = {(i.kind, _plain(i.text)) for i in report.items}
     same = sum(1 for item in original_items if item in scanned_items)
     return Outcome(
         name,
@@ -187,6 +191,10 @@ def measure(
         _text_match(_paragraph_text(original), _paragraph_text(report)),
         read_seconds / max(1, doc.pages or 1),
     )
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def _num(text: str) -> float | int | None:

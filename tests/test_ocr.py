@@ -24,7 +24,7 @@ from nlp.checks import table_checks
 from nlp.errors import InputError
 from nlp.ingest import ocr as ocr_module
 from nlp.ingest import read_document
-from nlp.ingest.ocr import Reading, looks_numeric, recognizer
+from nlp.ingest.ocr import Reading, chinese_punctuation, looks_numeric, recognizer
 from nlp.models import Cell, OcrReading
 from nlp.ocr_checks import judge_ocr_cells
 from nlp.pipeline import analyze_document, analyze_file
@@ -279,3 +279,8 @@ def test_a_damaged_image_is_a_clear_error(tmp_path):
 def test_reading_join_keeps_the_weakest_confidence():
     joined = Reading.join([Reading("（二）部分公开", 0.99), Reading("（区分处理的）", 0.8)], "")
     assert joined.text == "（二）部分公开（区分处理的）" and joined.confidence == 0.8
+
+
+def test_punctuation_after_chinese_is_set_full_width():
+    assert chinese_punctuation("措施,严格履行程序;继续") == "措施，严格履行程序；继续"
+    assert chinese_punctuation("96171.6, 3:2 and a,b") == "96171.6, 3:2 and a,b"

@@ -151,7 +151,7 @@ class RapidRecognizer:
     def _decode(self, probs: np.ndarray) -> Reading:
         best = probs.argmax(axis=1)
         chars, scores = _collapse(best, probs[np.arange(len(best)), best])
-        text = "".join(self.alphabet[c] for c in chars)
+        text = chinese_punctuation("".join(self.alphabet[c] for c in chars))
         confidence = float(np.mean(scores)) if scores else 0.0
         if looks_numeric(text):
             return self._decode_number(probs)
@@ -213,6 +213,16 @@ def _number_shape(spans: list[tuple[int, int]], alphabet: str) -> list[tuple[int
         if ch.isdigit() or (ch == "-" and i == 0) or (ch == "." and "." not in chars[:i])
     ]
     return [spans[i] for i in keep]
+
+
+_HALF_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_HALF_AFTER_HAN_RE = re.compile(r"(?<=[\u4e00-\u9fff”）》])[,;:?!]")
+
+
+def chinese_punctuation(text: str) -> str:
+    """Punctuation after a Chinese character in its full width, as Chinese print sets it: the
+    engine cannot see the width of a comma ("措施,严格" → "措施，严格")."""
+    return _HALF_AFTER_HAN_RE.sub(lambda m: _HALF_WIDTH[m.group()], text)
 
 
 def _collapse(best: np.ndarray, peak: np.ndarray) -> tuple[list[int], list[float]]:
