@@ -80,6 +80,31 @@ def _no_readings(rows: list[list[str | None]]) -> list[list[OcrReading | None]]:
 @dataclass
 class _PageContent:
     items: list[_Line | _Table] = field(default_factory=list)
+    scanned: bool = False
+
+    def left_margin(self) -> int | None:
+        lefts = Counter(round(i.x0) for i in self.items if isinstance(i, _Line) and len(i.text) > 10)
+        return lefts.most_common(1)[0][0] if lefts else None
+
+
+def _align_scans(pages: list[_PageContent]) -> None:
+    """Scanned pages moved to the margin of the text pages (or of the first scanned page).
+
+    A scanner places each sheet a little differently; the print's margin is the same on every
+    page, and paragraphs are told apart by it (an indent, not a shifted sheet, starts one)."""
+    printed = [m for p in pages if not p.scanned and (m := p.left_margin()) is not None]
+    scanned = [m for p in pages if p.scanned and (m := p.left_margin()) is not None]
+    if not scanned:
+        return
+    target = Counter(printed).most_common(1)[0][0] if printed else scanned[0]
+    for page in pages:
+        own = page.left_margin() if page.scanned else None
+        if own is None:
+            continue
+        for item in page.items:
+            if isinstance(item, _Line):
+                item.x0 += target - own
+                item.x1 += target - own
 
 
 def _is_border(obj: dict) -> bool:
@@ -223,7 +248,6 @@ def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     return paragraphs
 
 
-_SCAN_MARGIN = 90.0  # points: where a scanned page's text lines start
 # A page with fewer characters than this is taken for a scan (a scanner's page stamp or a
 # stray number is not a text layer) and read by OCR.
 _MIN_PAGE_CHARS = 20
@@ -307,13 +331,8 @@ def scanned_page_content(
     from nlp.ingest.scan import read_page
 
     scan = read_page(image, dpi, recognizer)
-    # A scanner places each sheet a little differently; the print's margin is the same on
-    # every page. Lines are placed from the page's own left margin, so paragraphs are told
-    # apart alike on every page (an indent, not a shifted sheet, starts a paragraph).
-    lefts = Counter(round(line.x0) for line in scan.lines if len(line.text) > 10)
-    shift = _SCAN_MARGIN - lefts.most_common(1)[0][0] if lefts else 0.0
     items: list[_Line | _Table] = [
-        _Line(line.text, line.x0 + shift, line.x1 + shift, line.top, number) for line in scan.lines
+        _Line(line.text, line.x0, line.x1, line.top, number) for line in scan.lines
     ]
     for table in scan.tables:
         readings = [
@@ -326,11 +345,12 @@ def scanned_page_content(
             for row in table.readings
         ]
         items.append(_Table([list(row) for row in table.rows], table.top, number, readings))
-    return _PageContent(sorted(items, key=lambda item: item.top)), scan.skew
+    return _PageContent(sorted(items, key=lambda item: item.top), scanned=True), scan.skew
 
 
 def pages_to_blocks(pages: list[_PageContent]) -> list[Block]:
     """Blocks in reading order, with page furniture removed and continued tables merged."""
+    _align_scans(pages)
     running = _running_lines(pages)
     flow: list[list[_Line] | _Table] = []
     for page in pages:
