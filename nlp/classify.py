@@ -29,6 +29,7 @@ from skops.io import dump, get_untrusted_types, load
 from nlp import MODEL_PATH
 from nlp.chinese import SENTENCE_END, words
 from nlp.gold import heading_label
+from nlp.label_rules import apply_rules
 from nlp.models import Paragraph
 from nlp.normalize import nfkc
 from nlp.structure import neighbour_texts
@@ -250,17 +251,17 @@ def predict_proba(model: Pipeline, rows: np.ndarray) -> np.ndarray:
 def classify(
     model: Pipeline, paragraphs: Sequence[Paragraph], context: Sequence[tuple[str, str]] | None = None
 ) -> list[Paragraph]:
-    """The paragraphs with `label` and `confidence` (the calibrated probability of the label).
-    Without `context` they are one report's paragraphs in reading order, each read with its
-    neighbours (structure.neighbour_texts)."""
+    """The paragraphs with `label`, `confidence` (the calibrated probability of the label among
+    those the label rules left open) and the `rule` that decided, if one did. They are one report's
+    paragraphs in reading order; without `context` each is read with its neighbours
+    (structure.neighbour_texts)."""
     if not paragraphs:
         return []
     if context is None:
         context = neighbour_texts(paragraphs)
     proba = predict_proba(model, paragraph_rows(paragraphs, context))
-    best = proba.argmax(axis=1)
-    classes = model.classes_
+    decisions = apply_rules(paragraphs, proba, [str(c) for c in model.classes_])
     return [
-        p.model_copy(update={"label": str(classes[k]), "confidence": round(float(proba[i, k]), 3)})
-        for i, (p, k) in enumerate(zip(paragraphs, best, strict=True))
+        p.model_copy(update={"label": d.label, "confidence": d.confidence, "rule": d.rule})
+        for p, d in zip(paragraphs, decisions, strict=True)
     ]

@@ -30,7 +30,7 @@ from nlp.store import DB_NAME, ResultStore, StoreError
 from nlp.terminal import BatchProgressBar, batch_summary, search_table, show_comparison, show_report
 
 if TYPE_CHECKING:
-    from nlp.gold import LabelledParagraph
+    from nlp.evaluate import Corpus, Result
 
 app = typer.Typer(
     add_completion=False,
@@ -262,23 +262,45 @@ def compare(
         show_comparison(comparison, Console())
 
 
-def _training_data(paths: list[Path] | None, gold: Path) -> tuple[list[LabelledParagraph], list[str]]:
-    """Labelled paragraphs of the given folders (default: corpus/, ../shared/corpus, ../shared/realdocs)."""
-    from nlp.gold import documents, labelled_paragraphs, load_gold
+GENERATED_REPORTS = ROOT / "tests" / "generated"
+HELDOUT_REPORTS = ROOT / "tests" / "heldout"
+GOLD_ITEMS = BUNDLED_CORPUS / "items"
+
+
+def _corpus(paths: list[Path] | None, gold: Path) -> tuple[Corpus, list[str]]:
+    """The labelled documents of the given folders (default: corpus/, ../shared/corpus,
+    ../shared/realdocs and the reports written for the evaluation, tests/generated/ and
+    tests/heldout/) with their gold."""
+    from nlp.evaluate import Corpus
+    from nlp.gold import documents, load_gold, load_item_gold, load_report_gold
 
     if not paths:
-        paths = [p for p in (BUNDLED_CORPUS, SHARED / "corpus", SHARED / "realdocs") if p.exists()]
+        defaults = (
+            BUNDLED_CORPUS,
+            SHARED / "corpus",
+            SHARED / "realdocs",
+            GENERATED_REPORTS,
+            HELDOUT_REPORTS,
+        )
+        paths = [p for p in defaults if p.exists()]
     skipped: list[str] = []
+    typer.echo(f"reading {', '.join(str(p) for p in paths)} …", err=True)
     docs = documents(paths, skipped)
-    data = labelled_paragraphs(docs, load_gold(gold))
-    typer.echo(f"{len(docs)} documents from {', '.join(str(p) for p in paths)}", err=True)
+    labels, items = load_gold(gold), load_item_gold(GOLD_ITEMS)
+    for path in paths:
+        if path.is_dir() and any(path.glob("*.gold.json")):
+            extra_labels, extra_items = load_report_gold(path)
+            for key, value in extra_labels.items():
+                labels.setdefault(key, []).extend(value)
+            items.update(extra_items)
+    typer.echo(f"{len(docs)} documents ({sum(d.held_out for d in docs)} held out)", err=True)
     if skipped:
         typer.echo(f"skipped {len(skipped)} file(s) the readers cannot open yet:", err=True)
         for line in skipped:
             typer.echo(f"  {line}", err=True)
-    if not data:
+    if not docs or not labels:
         _fail("no labelled paragraphs found")
-    return data, [os.path.relpath(p.resolve(), ROOT) for p in paths]
+    return Corpus(docs, dict(labels), dict(items)), [os.path.relpath(p.resolve(), ROOT) for p in paths]
 
 
 PathsArgument = Annotated[
@@ -294,60 +316,95 @@ def train(
     gold: GoldOption = GOLD_LABELS,
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file.")] = MODEL_PATH,
 ) -> None:
-    """Train the paragraph classifier on gold and weak labels; write the model and its model card."""
-    from nlp.classify import make_classifier, save_model
-    from nlp.evaluate import cross_validate, model_card, shuffled_macro_f1, training_rows
+    """Train the paragraph classifier on the development gold (never on the held-out reports); write
+    the model and its model card with the cross-validated and the held-out figures."""
+    from nlp.classify import save_model
+    from nlp.evaluate import cross_validate, fit_models, held_out, model_card, shuffled_macro_f1
 
-    data, sources = _training_data(paths, gold)
-    evaluations = cross_validate(data)
-    shuffled = shuffled_macro_f1(data)
-    model = make_classifier().fit(training_rows(data), [d.label for d in data])
+    corpus, sources = _corpus(paths, gold)
+    development, test = corpus.part(held_out=False), corpus.part(held_out=True)
+    typer.echo("cross-validating (5 folds, then 3 shuffled fold assignments) …", err=True)
+    cv = cross_validate(development)
+    shuffled = shuffled_macro_f1(development)
+    typer.echo("scoring the held-out reports and training the model …", err=True)
+    test_result = held_out(development, test)
+    model, _ = fit_models(development)
     save_model(model, output)
     card = output.parent / "MODEL_CARD.md"
-    write_atomic(card, model_card(data, evaluations, shuffled, sources))
-    typer.echo(f"model written to {output} ({len(data)} paragraphs); model card {card}")
-    typer.echo(", ".join(f"{e.name} macro-F1 {e.macro_f1:.3f}" for e in evaluations))
+    write_atomic(card, model_card(development, cv, shuffled, test_result, sources))
+    typer.echo(f"model written to {output}; model card {card}")
+    typer.echo(
+        f"cross-validation macro-F1 {cv.pipeline.macro_f1:.3f}; held out {test_result.pipeline.macro_f1:.3f}"
+    )
+
+
+def _print_result(console: Console, title: str, result: Result) -> None:
+    from nlp.evaluate import MIN_EXAMPLES, PIPELINE, item_line
+
+    evaluations = list(result.paragraphs.values())
+    others = [e for e in evaluations if e.name != PIPELINE]
+    scores = Table(title=title)
+    for name in ("label", "support", "precision", "recall", "F1", *(f"F1 {e.name}" for e in others)):
+        scores.add_column(name, justify="left" if name == "label" else "right")
+    other_f1 = [{s.label: s.f1 for s in e.scores} for e in others]
+    for s in result.pipeline.scores:
+        row = [s.label, str(s.support), f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}"]
+        scores.add_row(*row, *(f"{o[s.label]:.2f}" for o in other_f1))
+    macro = [f"{e.macro_f1:.3f}" for e in (result.pipeline, *others)]
+    scores.add_row(f"macro-F1 (≥{MIN_EXAMPLES} examples)", "", "", "", *macro, style="bold")
+    console.print(scores)
+    console.print(f"items ({result.documents} reports): {item_line(result)}")
 
 
 @app.command()
-def evaluate(paths: PathsArgument = None, gold: GoldOption = GOLD_LABELS) -> None:
-    """Report-grouped cross-validation: per-label precision/recall/F1, baselines, confusion matrix."""
-    from nlp.evaluate import MIN_EXAMPLES, cross_validate, shuffled_macro_f1, spread_line
+def evaluate(
+    paths: PathsArgument = None,
+    gold: GoldOption = GOLD_LABELS,
+    shuffled: Annotated[
+        int, typer.Option("--shuffled", help="Shuffled report-grouped fold assignments beside the fixed one.")
+    ] = 3,
+) -> None:
+    """Labels and items: report-grouped cross-validation on the development gold (tuned) and the
+    held-out reports (not tuned); per-label precision/recall/F1, baselines, items per kind."""
+    from nlp.evaluate import cross_validate, held_out, shuffled_macro_f1, spread_line
 
-    data, _ = _training_data(paths, gold)
-    evaluations = cross_validate(data)
-    ours = evaluations[0]
+    corpus, _ = _corpus(paths, gold)
+    development, test = corpus.part(held_out=False), corpus.part(held_out=True)
     console = Console()
-    scores = Table(title="per-label scores (report-grouped 5-fold cross-validation, gold paragraphs)")
-    for name in ("label", "support", "precision", "recall", "F1", *(f"F1 {e.name}" for e in evaluations[1:])):
-        scores.add_column(name, justify="left" if name == "label" else "right")
-    others = [{s.label: s.f1 for s in e.scores} for e in evaluations[1:]]
-    for s in ours.scores:
-        row = [s.label, str(s.support), f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}"]
-        scores.add_row(*row, *(f"{o[s.label]:.2f}" for o in others))
-    macro = [f"{e.macro_f1:.3f}" for e in evaluations]
-    scores.add_row(f"macro-F1 (≥{MIN_EXAMPLES} examples)", "", "", "", *macro, style="bold")
-    console.print(scores)
-    confusion = Table(title="confusion matrix of the classifier (rows gold, columns predicted)")
+    typer.echo("cross-validating (5 folds) …", err=True)
+    cv = cross_validate(development)
+    _print_result(console, "cross-validation, development gold (tuned): pipeline = model + label rules", cv)
+    ours = cv.pipeline
+    confusion = Table(title="confusion matrix of the pipeline (rows gold, columns predicted)")
     confusion.add_column("")
     for name in ours.labels:
         confusion.add_column(name[:6], justify="right")
     for name, row in zip(ours.labels, ours.confusion, strict=True):
         confusion.add_row(name, *(str(int(v)) if v else "·" for v in row))
     console.print(confusion)
-    console.print(spread_line(ours.macro_f1, shuffled_macro_f1(data)))
+    if shuffled > 0:
+        typer.echo(f"{shuffled} shuffled fold assignments …", err=True)
+        console.print(spread_line(ours.macro_f1, shuffled_macro_f1(development, shuffled)))
+    if test.docs:
+        typer.echo("held-out reports …", err=True)
+        _print_result(
+            console, "held out (not tuned): trained on the development gold", held_out(development, test)
+        )
 
 
 @app.command()
 def label(
     model_file: Annotated[Path, typer.Option("--model", help="Model file.")] = MODEL_PATH,
 ) -> None:
-    """Label JSON lines from stdin ({text, heading?, section?, report?}); add label, confidence and
-    items. Consecutive lines with the same `report` are read as one report's paragraphs in order,
-    so that each is seen with its neighbours as in `analyze`; a line without one is read alone."""
+    """Label JSON lines from stdin ({text, heading?, section?, report?}); add label, confidence, rule
+    and items. Text and heading are read in the form the readers give paragraphs (simplified
+    characters, no spaces inside words). Consecutive lines with the same `report` are read as one
+    report's paragraphs in order, as `analyze` reads them (neighbours, lead-ins, the order of 五); a
+    line without one is read alone. A line that is a sign-off (an organ's name, a date) gets no label."""
     from nlp.classify import classify, load_model
-    from nlp.items import paragraph_items
-    from nlp.structure import neighbour_texts
+    from nlp.items import report_items
+    from nlp.normalize import reading_form
+    from nlp.structure import is_signoff_line
 
     if not model_file.is_file():
         _fail(f"{model_file}: no trained model (run `xxgk train`)")
@@ -358,25 +415,37 @@ def label(
             continue
         try:
             record = json.loads(line)
+            heading = record.get("heading")
             paragraph = Paragraph(
-                text=record["text"], section=record.get("section"), heading=record.get("heading")
+                text=reading_form(record["text"]),
+                section=record.get("section"),
+                heading=reading_form(heading) if isinstance(heading, str) else heading,
             )
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             _fail(f"stdin line {number}: expected a JSON object with a text ({exc})")
         records.append((record, paragraph))
-    context: list[tuple[str, str]] = []
     for report, run in groupby(records, key=lambda r: r[0].get("report")):
-        paragraphs = [p for _, p in run]
-        context.extend(neighbour_texts(paragraphs) if report is not None else [("", "")] * len(paragraphs))
-    labelled = classify(model, [p for _, p in records], context)
-    for index, ((record, _), paragraph) in enumerate(zip(records, labelled, strict=True)):
-        items = paragraph_items(model, paragraph, index)
-        record.update(
-            label=paragraph.label,
-            confidence=paragraph.confidence,
-            items=[{"kind": i.kind, "text": i.text} for i in items],
-        )
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        lines = list(run)
+        runs = [lines] if report is not None else [[one] for one in lines]
+        for group in runs:
+            readable = [(record, p) for record, p in group if not is_signoff_line(p.text)]
+            labelled = classify(model, [p for _, p in readable]) if readable else []
+            items = report_items(labelled)
+            by_record = {
+                id(record): (p, [i for i in items if i.paragraph == k])
+                for k, ((record, _), p) in enumerate(zip(readable, labelled, strict=True))
+            }
+            for record, _ in group:
+                paragraph, own = by_record.get(id(record), (None, []))
+                record.update(
+                    label=paragraph.label if paragraph else None,
+                    confidence=paragraph.confidence if paragraph else None,
+                    rule=paragraph.rule if paragraph else None,
+                    items=[{"kind": i.kind, "text": i.text} for i in own],
+                )
+                if paragraph is None:
+                    record["signoff"] = True
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

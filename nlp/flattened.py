@@ -24,6 +24,7 @@ _MAX_CANDIDATES = 20000
 _COUNT_RE = re.compile(r"0|[1-9]\d*")
 _SIGNED_RE = re.compile(r"[+\-]?(?:0|[1-9]\d*)")
 _DECIMAL_RE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+_ZEROS_RE = re.compile(r"[0\s]+")
 _LEADING_RUN_RE = re.compile(r"^\s*(\d[\d\s.+\-]*)(万元|元)?")
 
 
@@ -117,6 +118,8 @@ def find_rows(text: str, version: tpl.TemplateVersion) -> tuple[list[FlatRow], s
         unit = lead.group(2) if lead else None
         if span.kind == "row" and gap:
             rows.append(FlatRow(span.keys, span.kinds, gap, unit))
+        elif span.kind == "row" and n + 1 < len(kept) and not text[span.end : nxt].strip():
+            rows.append(FlatRow(span.keys, span.kinds, ""))  # the label, then the next label: no values
         elif span.kind == "other" and n + 1 == len(kept) and gap:
             t4_match = re.match(r"^[\d\s]+", gap)
             if t4_match:
@@ -183,20 +186,27 @@ def solve(
 ) -> tuple[dict[str, Cell], list[Alternative], list[str]]:
     """Cells for the rows of flattened text, with the rules applied in order of strength, and
     the splits left open for rows that stay ambiguous."""
+    cells: dict[str, Cell] = {}
     warnings: list[str] = []
     candidates: list[_Candidates] = []
-    for row in rows:
+    for row in _without_shadowed_blanks(rows):
+        if not row.run:
+            for key in row.keys:
+                cells[key] = Cell(value=None, raw="", status="blank")
+            continue
         options = list(splits(row.run, row.kinds))
+        if not options and _ZEROS_RE.fullmatch(row.run) and len(row.run.replace(" ", "")) < len(row.keys):
+            _emit_zeros(row.keys, row.run, cells, warnings)
+            continue
         cand = _Candidates(row, options)
         if row.keys[0].startswith("t3.") and len(options) > 1:
             kept = [o for o in options if _sum_rule(o[0])]
             if kept:
                 cand.options, cand.decided_by = kept, "R3"
         candidates.append(cand)
-    _apply_columns(candidates)
+    _apply_columns(candidates, cells)
     _apply_stated(candidates, stated)
     _apply_plausibility(candidates)
-    cells: dict[str, Cell] = {}
     for cand in candidates:
         _emit(cand, cells, warnings)
     if t4_run:
@@ -209,26 +219,55 @@ def solve(
     return cells, alternatives, warnings
 
 
-def _apply_columns(candidates: list[_Candidates]) -> None:
-    """R1 and R2 down the 表三 columns over the combinations of undecided rows."""
+def _without_shadowed_blanks(rows: list[FlatRow]) -> list[FlatRow]:
+    """Rows without values are blank, unless the same row is printed with values elsewhere, or
+    the label is v2021's group label （六）其他处理 over its three sub-rows."""
+    with_values = {row.keys[0] for row in rows if row.run}
+    split_other = any(row.keys[0].startswith(("t3.other_no_correction.", "t3.other_misc.")) for row in rows)
+    return [
+        row
+        for row in rows
+        if row.run
+        or not (row.keys[0] in with_values or (split_other and row.keys[0].startswith("t3.other.")))
+    ]
+
+
+def _emit_zeros(keys: list[str], run: str, cells: dict[str, Cell], warnings: list[str]) -> None:
+    """A run of zeros shorter than its cells ("0 00000" for seven): whichever cell lost its
+    digit, every reading gives zeros."""
+    for key in keys:
+        cells[key] = Cell(value=0, raw=run, status="inferred", confidence=_CONFIDENCE["zeros"])
+    warnings.append(
+        f"flattened_zero_row: '{run}' has fewer zeros than the {len(keys)} cells of {keys[0]}; read as 0"
+    )
+
+
+def _apply_columns(candidates: list[_Candidates], fixed: dict[str, Cell]) -> None:
+    """R1 and R2 down the 表三 columns over the combinations of undecided rows; rows already
+    read without a split (`fixed`: blank or zero rows) take part with their values."""
     t3 = {c.row.keys[0].split(".")[1]: c for c in candidates if c.row.keys[0].startswith("t3.")}
     if any(not c.options for c in t3.values()):
         return  # a run no split fits: the columns cannot be summed
+    fixed_rows = {k.split(".")[1] for k in fixed if k.startswith("t3.")} - set(t3)
     open_rows = [c for c in t3.values() if len(c.options) > 1]
-    if not open_rows or any(
-        r not in t3 for r in ("new_received", "carried_over", "result_total", "carried_forward")
-    ):
+    closing = ("new_received", "carried_over", "result_total", "carried_forward")
+    if not open_rows or any(r not in t3 and r not in fixed_rows for r in closing):
         return
     combos = 1
     for c in open_rows:
         combos *= len(c.options)
     if combos > 200000:
         return
-    outcomes = [r for r in t3 if r not in ("new_received", "carried_over", "result_total", "carried_forward")]
+    outcomes = [r for r in (*t3, *sorted(fixed_rows)) if r not in closing]
+    columns = [c.key for c in tpl.T3_COLUMNS]
 
     def holds(choice: dict[str, tuple[str, ...]], with_r2: bool) -> bool:
         def col(row: str, i: int) -> int | float:
-            return _num(choice[row][i] if row in choice else t3[row].options[0][0][i])
+            if row in choice:
+                return _num(choice[row][i])
+            if row in t3:
+                return _num(t3[row].options[0][0][i])
+            return fixed[f"t3.{row}.{columns[i]}"].value or 0
 
         for i in range(7):
             if col("new_received", i) + col("carried_over", i) != col("result_total", i) + col(
@@ -296,6 +335,7 @@ _CONFIDENCE = {
     "R4": 0.95,
     "narrative": 0.9,
     "plausibility": 0.7,
+    "zeros": 0.9,
 }
 
 
@@ -340,9 +380,16 @@ def _emit(cand: _Candidates, cells: dict[str, Cell], warnings: list[str]) -> Non
 def _emit_t4(run: str, cells: dict[str, Cell], warnings: list[str]) -> _Candidates:
     """表四's run of 15 cells, split group by group under R4 (total = the other four)."""
     keys = [f"t4.{g}.{c.key}" for g, _ in tpl.T4_GROUPS for c in tpl.T4_COLUMNS]
-    options = [
-        o for o in splits(run, ["count"] * 15) if all(_sum_rule(o[0][g * 5 : g * 5 + 5], 5) for g in range(3))
-    ]
+    every = list(splits(run, ["count"] * 15))
+    options = [o for o in every if all(_sum_rule(o[0][g * 5 : g * 5 + 5], 5) for g in range(3))]
     cand = _Candidates(FlatRow(keys, ["count"] * 15, run), options, "R4")
+    if not every and _ZEROS_RE.fullmatch(run) and len(run.replace(" ", "")) < len(keys):
+        _emit_zeros(keys, run, cells, warnings)
+        return cand
+    if not options and every:
+        # No split satisfies R4: the source's own totals do not add up. The splits the digits
+        # allow are read as they are (one split: every cell), and R4 reports the error.
+        cand.options, cand.decided_by = every, "digits"
+        warnings.append(f"flattened_t4_inconsistent: no split of '{run}' satisfies R4")
     _emit(cand, cells, warnings)
     return cand

@@ -24,7 +24,7 @@ CellStatus = Literal[
     "inferred",
 ]
 CheckStatus = Literal["pass", "fail", "missing_total", "not_assessable"]
-Template = Literal["v2019", "v2021", "mixed", "unknown"]
+Template = Literal["v2019", "v2021", "mixed", "unknown", "pre2019"]
 Level = Literal["township", "county", "city", "province", "department", "unknown"]
 TableStatus = Literal["filled", "not_filled", "absent"]
 
@@ -96,9 +96,20 @@ LOW_CONFIDENCE = 0.5
 class Paragraph(BaseModel):
     text: str
     section: str | None
-    heading: str | None = None
+    heading: str | None = None  # the nearest sub-heading above it
+    headings: list[str] = Field(default_factory=list)  # every sub-heading above it, the outermost first
     label: str | None = None
     confidence: float | None = None
+    rule: str | None = None  # the LABELS.md rule (nlp.label_rules) that decided the label, if one did
+
+
+class SignOff(BaseModel):
+    """The report's 落款: the issuing organ's name on a line of its own and the date, at its end.
+    Never a paragraph, never an item."""
+
+    organ: str | None = None
+    date: str | None = None  # as printed ("2026年1月23日")
+    text: str
 
 
 class Region(BaseModel):
@@ -188,6 +199,7 @@ class Report(BaseModel):
     cells: dict[str, Cell]
     checks: list[CheckResult]
     items: list[Item] = Field(default_factory=list)
+    signoff: SignOff | None = None
     alternatives: list[Alternative] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 

@@ -14,33 +14,43 @@ from nlp.items import report_items
 from nlp.meta import describe
 from nlp.models import RawDocument, Report, SourceInfo
 from nlp.ocr_checks import judge_ocr_cells
-from nlp.structure import read_structure
+from nlp.structure import legacy_format_signals, read_structure
 from nlp.tables import extract_tables
 
 # A document is taken for an annual report when it has some of the template's parts.
 _MIN_SECTIONS_WITHOUT_TABLES = 2
+PRE2019_MESSAGE = "pre2019_format: annual report in the pre-2019 format: tables not read"
 
 
 def analyze_document(doc: RawDocument) -> Report:
     """Structure, tables and checks of one document that has been read."""
-    sections, paragraphs, title = read_structure(doc.blocks)
+    sections, paragraphs, title, signoff = read_structure(doc.blocks)
     claims = extract_claims(paragraphs)
     extracted = extract_tables(doc.blocks, sections, stated_cells(claims))
     found_tables = [t for t, status in extracted.tables.items() if status != "absent"]
-    if not found_tables and len(sections) < _MIN_SECTIONS_WITHOUT_TABLES:
+    meta = describe(doc.blocks, title, extracted.version, extracted.signals)
+    filled = [t for t, status in extracted.tables.items() if status == "filled"]
+    legacy = [] if filled else legacy_format_signals(doc.blocks, meta.year, sections, title)
+    if not found_tables and not legacy and len(sections) < _MIN_SECTIONS_WITHOUT_TABLES:
         raise NotAReport(
             doc.path,
             "not a government information-disclosure annual report "
             "(none of its section titles or tables were found)",
             stage="structure",
         )
-    meta = describe(doc.blocks, title, extracted.version, extracted.signals)
-    organ, level = meta.organ, meta.level
-    section6 = " ".join(p.text for p in paragraphs if p.section == "s6_other")
-    checks = table_checks(extracted.cells, extracted.tables)
-    checks += narrative_checks(extracted.cells, claims)
-    checks += plausibility_checks(extracted.cells, claims, level, organ, section6)
-    warnings = list(doc.warnings) + extracted.warnings + judge_ocr_cells(extracted.cells, checks)
+    warnings = list(doc.warnings)
+    if legacy:
+        # Its 统计表 is not one of the template's tables: no cell is read, nothing checked.
+        meta = meta.model_copy(update={"template": "pre2019", "template_signals": {"pre2019": legacy}})
+        extracted.cells, checks = {}, []
+        extracted.tables = dict.fromkeys(extracted.tables, "absent")
+        warnings.append(f"{PRE2019_MESSAGE} ({'; '.join(legacy)})")
+    else:
+        section6 = " ".join(p.text for p in paragraphs if p.section == "s6_other")
+        checks = table_checks(extracted.cells, extracted.tables)
+        checks += narrative_checks(extracted.cells, claims)
+        checks += plausibility_checks(extracted.cells, claims, meta.level, meta.organ, section6)
+        warnings += extracted.warnings + judge_ocr_cells(extracted.cells, checks)
     model = default_model()
     if model is None:
         warnings.append("classifier_not_trained: run `xxgk train` to label paragraphs")
@@ -53,7 +63,9 @@ def analyze_document(doc: RawDocument) -> Report:
     untitled = [s.key for s in sections if s.untitled]
     if untitled:
         warnings.append(
-            "section_titles_not_found: " + ", ".join(untitled) + " (started at their first sub-heading)"
+            "section_titles_not_found: "
+            + ", ".join(untitled)
+            + " (found by their first sub-heading or their table)"
         )
     for name, status in extracted.tables.items():
         if status == "not_filled":
@@ -72,7 +84,8 @@ def analyze_document(doc: RawDocument) -> Report:
         tables=extracted.tables,
         cells=extracted.cells,
         checks=checks,
-        items=report_items(model, paragraphs),
+        items=report_items(paragraphs),
+        signoff=signoff,
         alternatives=extracted.alternatives,
         warnings=warnings,
     )

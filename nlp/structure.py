@@ -15,8 +15,8 @@ from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from nlp import template as tpl
-from nlp.models import Block, Paragraph, Section, Subheading
-from nlp.normalize import fold
+from nlp.models import Block, Paragraph, Section, SignOff, Subheading
+from nlp.normalize import fold, reading_form
 
 _CN_NUM = "一二三四五六七八九十"
 _MARKDOWN_RE = re.compile(r"^[#>*\s]+|[*\s]+$")
@@ -178,6 +178,94 @@ def with_untitled_sections(blocks: list[Block], sections: list[Section]) -> list
     return sorted(out, key=lambda s: s.block_start)
 
 
+def _table_start(block: Block, key: str) -> int | None:
+    """The row of a block where the table of section `key` starts, if it starts there: a row
+    or short line with the table's start mark, or 表四's one row of 15 values."""
+    marks = tpl.TABLE_START_MARKS[key]
+    rows = block.rows if block.kind == "table" else [[block.text]] if len(block.text) <= 20 else []
+    for r, row in enumerate(rows):
+        joined = fold("".join(row))
+        if any(re.search(m, joined) for m in marks):
+            return r
+        values = [c for c in row if c.strip()]
+        width = tpl.TABLE_VALUE_ROWS.get(key)
+        if width and len(values) == width and all(re.fullmatch(r"\d+", fold(v)) for v in values):
+            return r
+    return None
+
+
+def with_table_sections(blocks: list[Block], sections: list[Section]) -> list[Section]:
+    """The sections plus those of 二–四 whose title line was lost but whose table is there
+    (湖源乡: a page break took 四's title and 表四's header, its row of 15 values is left):
+    the section starts at its table, `untitled`. A table that starts inside the block of the
+    table before it (one grid for both) shares that block with the section before."""
+    found = {s.key for s in sections}
+    out = list(sections)
+    for key in tpl.TABLE_START_MARKS:
+        spec = tpl.SECTION_BY_KEY[key]
+        before = [s for s in out if s.ordinal < spec.ordinal]
+        if key in found or not before:
+            continue
+        host = before[-1]
+        for i in range(host.block_start + 1, host.block_end):
+            row = _table_start(blocks[i], key)
+            if row is None:
+                continue
+            shared = blocks[i].kind == "table" and row > 0
+            out[out.index(host)] = host.model_copy(update={"block_end": i + 1 if shared else i})
+            out.append(
+                Section(
+                    key=key,
+                    title=spec.canonical,
+                    ordinal=spec.ordinal,
+                    block_start=i,
+                    block_end=host.block_end,
+                    untitled=True,
+                )
+            )
+            break
+    return sorted(out, key=lambda s: (s.block_start, s.ordinal))
+
+
+_LEGACY_SIGNALS_MIN = 2
+_PREAMBLE_BLOCKS = 15
+
+
+def legacy_format_signals(
+    blocks: list[Block], year: int | None, sections: list[Section], title: str | None
+) -> list[str]:
+    """Why a document reads as a report of the format before 2019, or [] when it does not: its
+    统计表 header (指标名称 | 计量单位), or two of: a title of the old outline (概述,
+    依申请公开政府信息情况, 政府信息公开的收费及减免情况 …), a preamble listing the old parts,
+    a report year before 2019 — with which a report title and one section found, or two
+    sections, are enough too. A document that prints a label of the 2019 or 2021 tables is not
+    of the old format."""
+    text = fold("".join(b.text or "".join("".join(r) for r in b.rows) for b in blocks))
+    if any(re.search(pattern, text) for pattern, _ in tpl.VERSION_SIGNALS):
+        return []
+    signals: list[str] = []
+    for i, block in enumerate(blocks):
+        if block.kind == "table":
+            if any(all(h in {fold(c) for c in row} for h in tpl.LEGACY_TABLE_HEADER) for row in block.rows):
+                return ["统计表：" + "|".join(tpl.LEGACY_TABLE_HEADER)]
+            continue
+        line = _clean_line(block.text)
+        m = _TITLE_RE.match(line)
+        if m is not None and (m["cn"] or m["part"]) and len(line) <= _TITLE_MAX:
+            title = fold(m["title"]).rstrip("。.")
+            if any(re.search(p, title) for p in tpl.LEGACY_SECTION_TITLES):
+                signals.append(line)
+        elif i < _PREAMBLE_BLOCKS:
+            parts = [name for name, p in tpl.LEGACY_PARTS.items() if re.search(p, line)]
+            if len(parts) >= _LEGACY_SIGNALS_MIN:
+                signals.append("前言所列部分：" + "、".join(parts))
+    reported = len(sections) >= _LEGACY_SIGNALS_MIN or (title is not None and len(sections) >= 1)
+    if year is not None and year <= tpl.LAST_PRE2019_YEAR and (signals or reported):
+        return [f"报告年度 {year}", *signals]
+    # One old title may be a report's own wording (一、概述); two signs are the old outline.
+    return signals if len(signals) >= _LEGACY_SIGNALS_MIN else []
+
+
 def is_heading_only(text: str) -> bool:
     """A line that is just a sub-heading ("（一）主动公开", "存在问题：") with no sentence.
 
@@ -256,6 +344,10 @@ def _report_title_end(blocks: list[Block], stop: int) -> tuple[str | None, int]:
 
 _RULE_LINE_RE = re.compile(r"^[=\-*_#~]{3,}")
 _TABLE_SECTIONS = frozenset({"s2_proactive", "s3_requests", "s4_review_litigation"})
+_TABLE_POINTER_RE = re.compile(r"^[（(]?(?:详见|具体见|见|如)(?:下表|附表|表格|表[一二三四1-4])")
+# Sections that list problems and measures one short sentence a line ("1.村级信息公开不够规范。"):
+# there a numbered sentence with its full stop is an item, not a sub-heading.
+_LIST_SECTIONS = frozenset({"s5_problems", "s6_other"})
 _SENTENCE_RE = re.compile(r"[。；;！!？?]")
 # The preamble's contact lines look like page metadata ("地址：…") but are part of the report.
 _CONTACT_RE = re.compile(
@@ -302,7 +394,9 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             current_section = section
         if i in titles:
             continue
-        text = block.text.strip()
+        text = reading_form(block.text)
+        if is_signoff_line(text) or _PAGE_CHROME_RE.match(text) or _PLACEHOLDER_RE.match(text):
+            continue  # the 落款 (read by find_signoff), page chrome, "（文字描述）": not paragraphs
         if section is None and (
             (_PAGE_METADATA_RE.match(text) and "。" not in text and not _CONTACT_RE.match(text))
             or _RULE_LINE_RE.match(text)
@@ -310,8 +404,11 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
             continue  # "发布机构: …", "==== 正文 ====": page metadata, not the report
         if not _LETTER_RE.search(text):
             continue  # "】", "2020-03-27 10:40", "0", "|": page chrome or table debris, no words
-        if section in _TABLE_SECTIONS and not _SENTENCE_RE.search(text) and not _STATED_COUNT_RE.search(text):
-            continue  # a table label or number printed as a line, not narrative
+        if section in _TABLE_SECTIONS and (
+            (not _SENTENCE_RE.search(text) and not _STATED_COUNT_RE.search(text))
+            or _TABLE_POINTER_RE.match(text)
+        ):
+            continue  # a table label or number printed as a line, or "详见下表", not narrative
         if section is None and _is_part_title(text):
             headings.clear()
             continue  # "二、政府信息依申请公开情况" of an older template: a heading, not prose
@@ -327,13 +424,121 @@ def find_paragraphs(blocks: list[Block], sections: list[Section]) -> tuple[list[
                 del headings[deeper]
             if len(head) <= 20:
                 headings[level] = head
-        if is_heading_only(text):
+        if is_heading_only(text) and not (section in _LIST_SECTIONS and text.endswith("。")):
             if sub is None:
                 headings[1] = text.rstrip("：: ")
             continue
         heading = headings[max(headings)] if headings else None
-        paragraphs.append(Paragraph(text=text, section=section, heading=heading))
-    return paragraphs, title
+        outline = [headings[level] for level in sorted(headings)]
+        paragraphs.append(Paragraph(text=text, section=section, heading=heading, headings=outline))
+    return _without_repeated_points(paragraphs), title
+
+
+# A paragraph that announces a list ("针对上述问题，我乡将采取以下措施：1.…") is not a point's explanation.
+_ANNOUNCES_LIST_RE = re.compile(r"以下|如下|[：:]")
+_POINT_START_RE = re.compile(
+    rf"^\s*(?:[（(][{_CN_NUM}]{{1,2}}[)）]|[{_CN_NUM}]{{1,2}}是|\d{{1,2}}\s*[.、．](?!\d)|[（(]\d{{1,2}}[)）]|[①-⑳])\s*"
+)
+
+
+def _is_point(text: str) -> bool:
+    """A numbered point standing alone: "一是加强队伍建设。", "（一）进一步加强组织体系建设。"."""
+    m = _POINT_START_RE.match(text)
+    body = text[m.end() :].rstrip("。.；; ") if m else ""
+    return bool(body) and len(body) <= _HEADING_MAX and not re.search(r"[，,；;：:。]", body)
+
+
+def _without_repeated_points(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Points printed on a line of their own with their explanation after them. A point repeated as
+    the first sentence of its paragraph ("要进一步加强宣传培训。" / "要进一步加强宣传培训。要通过…") is that
+    paragraph's sub-heading; in 五 and 六 a numbered point whose explanation follows unnumbered
+    ("（一）进一步加强组织体系建设。" / "针对…现状，进一步明确…") is one paragraph with it, one item. A
+    numbered point followed by the next numbered point is an item of its own."""
+    out: list[Paragraph] = []
+    for i, p in enumerate(paragraphs):
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        point = p.text.rstrip("。.；; ")
+        same_section = following is not None and following.section == p.section
+        repeated = (
+            same_section
+            and len(point) <= _HEADING_MAX
+            and len(following.text) > len(p.text)  # type: ignore[union-attr]
+            and following.text.startswith(point)  # type: ignore[union-attr]
+        )
+        heads_explanation = (
+            same_section
+            and p.section in _LIST_SECTIONS
+            and _is_point(p.text)
+            and not _POINT_START_RE.match(following.text)  # type: ignore[union-attr]
+            and not _ANNOUNCES_LIST_RE.search(following.text.split("。", 1)[0])  # type: ignore[union-attr]
+        )
+        if repeated:
+            paragraphs[i + 1] = following.model_copy(  # type: ignore[union-attr]
+                update={"heading": point, "headings": [*following.headings, point]}  # type: ignore[union-attr]
+            )
+            continue
+        if heads_explanation:
+            joined = p.text if p.text.endswith(("。", "；", ";")) else p.text + "。"
+            paragraphs[i + 1] = following.model_copy(update={"text": joined + following.text})  # type: ignore[union-attr]
+            continue
+        out.append(p)
+    return out
+
+
+_ORGAN_SUFFIX = (
+    r"(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|办|街道办事处|办事处|街道|管理委员会|管委会|中心|"
+    r"管理处|管理所|站|院|所|队|乡|镇)"
+)
+_NUMERAL = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = rf"(?:(?:19|20)\d{{2}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*{_NUMERAL}\s*月(?:\s*{_NUMERAL}\s*日)?"
+_SIGNOFF_RE = re.compile(
+    rf"^(?P<organ>[\u4e00-\u9fff（）()]{{2,30}}?{_ORGAN_SUFFIX})?\s*"
+    rf"(?:[（(]?\s*(?P<date>{_DATE})\s*[)）]?)?\s*$"
+)
+# Page chrome a web page leaves around or inside the report.
+_PAGE_CHROME_RE = re.compile(
+    r"^[【\[（(]?\s*(?:附件下载|打印本页|打印|关闭窗口|关闭|返回顶部|分享到|字号|扫一扫|用微信扫描二维码|"
+    r"更多精彩内容|相关链接|上一篇|下一篇)"
+)
+# A bracketed placeholder or caption standing alone: the blank form's "（文字描述）", "（2023年度）".
+_PLACEHOLDER_RE = re.compile(r"^[（(][^（）()。，,]{1,12}[)）]$")
+# A sign-off run into the last sentence of a flattened page: "…无。  某某县人民政府  2024年1月20日".
+_TRAILING_SIGNOFF_RE = re.compile(
+    rf"(?<=[。！？；;])\s*(?P<organ>[\u4e00-\u9fff（）()]{{2,30}}?{_ORGAN_SUFFIX})\s*[（(]?\s*(?P<date>{_DATE})\s*[)）]?\s*$"
+)
+
+
+def is_signoff_line(text: str) -> bool:
+    """A line that is only an organ's name, only a date, or both: the 落款 or a byline, never prose."""
+    line = text.strip()
+    m = _SIGNOFF_RE.match(line)
+    return bool(m and (m["organ"] or m["date"]) and not _TITLE_RE.match(line) and _subheading(line) is None)
+
+
+def find_signoff(blocks: list[Block], paragraphs: list[Paragraph]) -> tuple[SignOff | None, list[Paragraph]]:
+    """The 落款 at the end of the report — the sign-off lines after its last paragraph, or an organ
+    and date run into the end of the last paragraph — and the paragraphs without it."""
+    lines: list[str] = []
+    for block in reversed(blocks):
+        if block.kind != "text":
+            break
+        text = reading_form(block.text)
+        if not text or _PAGE_CHROME_RE.match(text) or not _LETTER_RE.search(text):
+            continue  # "附件下载", "— 7 —" after the sign-off
+        if not is_signoff_line(text):
+            break
+        lines.insert(0, text)
+    if lines:
+        joined = " ".join(lines)
+        organ = next((m["organ"] for line in lines if (m := _SIGNOFF_RE.match(line)) and m["organ"]), None)
+        date = next((m["date"] for line in lines if (m := _SIGNOFF_RE.match(line)) and m["date"]), None)
+        return SignOff(organ=organ, date=date, text=joined), paragraphs
+    if paragraphs:
+        m = _TRAILING_SIGNOFF_RE.search(paragraphs[-1].text)
+        if m:
+            last = paragraphs[-1].model_copy(update={"text": paragraphs[-1].text[: m.start()].rstrip()})
+            return SignOff(organ=m["organ"], date=m["date"], text=m.group().strip()), [*paragraphs[:-1], last]
+    return None, paragraphs
 
 
 def neighbour_texts(paragraphs: Sequence[Paragraph]) -> list[tuple[str, str]]:
@@ -352,8 +557,16 @@ def neighbour_texts(paragraphs: Sequence[Paragraph]) -> list[tuple[str, str]]:
     return out
 
 
-def read_structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph], str | None]:
-    """Sections, narrative paragraphs and report title of a document's blocks."""
-    sections = with_untitled_sections(blocks, find_sections(blocks))
+class Structure(NamedTuple):
+    sections: list[Section]
+    paragraphs: list[Paragraph]
+    title: str | None
+    signoff: SignOff | None
+
+
+def read_structure(blocks: list[Block]) -> Structure:
+    """Sections, narrative paragraphs, report title and sign-off of a document's blocks."""
+    sections = with_untitled_sections(blocks, with_table_sections(blocks, find_sections(blocks)))
     paragraphs, title = find_paragraphs(blocks, sections)
-    return sections, paragraphs, title
+    signoff, paragraphs = find_signoff(blocks, paragraphs)
+    return Structure(sections, paragraphs, title, signoff)

@@ -488,7 +488,7 @@ _SHORT_LINE = 60
 def table_rows(blocks: list[Block], sections: list[Section]) -> list[list[str]]:
     """All table rows in reading order, plus the short text lines between 二 and 五 as rows of
     one cell: in one-cell-per-line text and shredded extractions, labels and values are lines."""
-    titles = {s.block_start for s in sections}
+    titles = {s.block_start for s in sections if not s.untitled}
     by_key = {s.key: s for s in sections}
     table_at = [i for i, b in enumerate(blocks) if b.kind == "table"]
     start = (
@@ -529,7 +529,7 @@ def _region_text(blocks: list[Block], sections: list[Section]) -> str:
     start = by_key["s2_proactive"].block_start
     end_section = by_key.get("s5_problems") or by_key.get("s6_other")
     end = end_section.block_start if end_section else len(blocks)
-    titles = {s.block_start for s in sections}
+    titles = {s.block_start for s in sections if not s.untitled}
     return "".join(
         b.text for i, b in enumerate(blocks[start:end], start) if b.kind == "text" and i not in titles
     )

@@ -36,7 +36,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         (r"总体.{0,4}情况", r"工作的?基本情况", r"总体概述", r"工作概述", r"总结概述", r"^概述"),
         ("工作基本情况", "总体概述"),
     ),
-    SectionSpec("s2_proactive", 2, "主动公开政府信息情况", (r"主动公开",)),
+    SectionSpec("s2_proactive", 2, "主动公开政府信息情况", (r"主动公开",), ("主动公开政府政府情况",)),
     SectionSpec(
         "s3_requests",
         3,
@@ -47,8 +47,9 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "s4_review_litigation",
         4,
         "政府信息公开行政复议、行政诉讼情况",
-        (r"行政复议", r"行政诉讼"),
+        (r"行政法?复议", r"行政诉讼"),  # typo seen: 行政法复议
         (
+            "政府信息公开行政法复议、行政诉讼情况",
             "政府信息公开行政复议和行政诉讼情况",
             "政府信息公开行政复议与行政诉讼情况",
             "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
@@ -71,8 +72,52 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ("其它需要报告的事项", "其他需要报告事项"),
     ),
 )
+# The sub-headings of 一 in the 2021 template (and their common wordings), as words.
+OVERVIEW_SUBHEADINGS: tuple[str, ...] = (
+    "主动公开政府信息",
+    "主动公开",
+    "依申请公开政府信息",
+    "依申请公开",
+    "政府信息管理",
+    "政府信息公开平台建设",
+    "政务公开平台建设",
+    "公开平台建设",
+    "平台建设",
+    "监督保障",
+)
 # The statistical table each of sections 二–四 holds.
 SECTION_TABLES: dict[str, str] = {"s2_proactive": "t2", "s3_requests": "t3", "s4_review_litigation": "t4"}
+# Where the table of sections 二–四 starts (regexes on a folded table row or short line): a
+# section whose title line was lost is found at its table. 表四 is also known by its one row of
+# 15 values when a page break took its header (TABLE_VALUE_ROWS).
+TABLE_START_MARKS: dict[str, tuple[str, ...]] = {
+    "s2_proactive": (r"^第二十条第\(?一\)?项",),
+    "s3_requests": (r"勾稽关系", r"^申请人情况"),
+    "s4_review_litigation": (r"^行政复议.*行政诉讼", r"^行政复议$"),
+}
+TABLE_VALUE_ROWS: dict[str, int] = {"s4_review_litigation": 15}
+
+# The format before 国办公开办函〔2019〕60号 (reports for 2008–2018): a 统计表 whose header reads
+# 指标名称 | 计量单位 (| 数量), and section titles the later templates do not have.
+LEGACY_TABLE_HEADER: tuple[str, ...] = ("指标名称", "计量单位")
+# The old parts as a preamble lists them ("全文包括概述、主动公开政府信息情况、依申请公开政府信息
+# 情况、政府信息公开的收费及减免情况…"): two of them in one sentence name the old outline.
+LEGACY_PARTS: dict[str, str] = {
+    "概述": r"概述",
+    "依申请公开政府信息情况": r"依申请公开(?:政府信息)?(?:和|及)?不予公开|依申请公开政府信息的?情况|政府信息依申请公开情况",
+    "收费及减免情况": r"收费[及和与]减免|相关收费情况",
+    "举报情况": r"举报(?:投诉)?[和及、]行政复议|行政复议.{0,8}举报",
+}
+# The last report year before 国办公开办函〔2019〕60号: a report on 2008–2018 is of the old format.
+LAST_PRE2019_YEAR = 2018
+LEGACY_SECTION_TITLES: tuple[str, ...] = (
+    r"^概述$",
+    r"收费[及和与]减免",
+    r"^(?:政府信息)?依申请公开(?:政府信息)?的?(?:办理)?情况$",
+    r"^政府信息依申请公开",
+    r"举报.{0,4}行政复议",
+    r"^工作人员",
+)
 SECTION_BY_KEY: dict[str, SectionSpec] = {s.key: s for s in SECTIONS}
 
 

@@ -261,6 +261,26 @@ def show_report(report: Report, console: Console) -> None:
         )
     console.print(sections)
     console.print(paragraph_table(report))
+    if (
+        meta.template == "pre2019"
+    ):  # its 统计表 is none of the template's tables: nothing read, nothing checked
+        console.print("[yellow]2019 年以前的年报格式：统计表未读取，不核对[/yellow]")
+    else:
+        _show_tables_and_checks(report, console)
+    for w in report.warnings:
+        console.print(f"[yellow]warning[/yellow] {w}")
+    if report.items:
+        items = Table(title="问题与措施")
+        items.add_column("段")
+        items.add_column("类型")
+        items.add_column("内容", overflow="fold")
+        for item in report.items:
+            items.add_row(str(item.paragraph), "问题" if item.kind == "problem" else "措施", item.text)
+        console.print(items)
+
+
+def _show_tables_and_checks(report: Report, console: Console) -> None:
+    meta = report.meta
     version: tpl.TemplateVersion = meta.template if meta.template in tpl.VERSIONS else "v2021"  # type: ignore[assignment]
     console.print(Group(t2_table(report, version), t3_table(report, version), t4_table(report)))
     checks = Table(title="核对结果（未通过与需关注）")
@@ -272,16 +292,6 @@ def show_report(report: Report, console: Console) -> None:
     passed = sum(1 for c in report.checks if c.status == "pass")
     console.print(checks if shown else "[green]全部核对通过[/green]")
     console.print(f"通过 {passed} 项，未通过 {len(report.failed_checks())} 项，共 {len(report.checks)} 项")
-    for w in report.warnings:
-        console.print(f"[yellow]warning[/yellow] {w}")
-    if report.items:
-        items = Table(title="问题与措施")
-        items.add_column("段")
-        items.add_column("类型")
-        items.add_column("内容", overflow="fold")
-        for item in report.items:
-            items.add_row(str(item.paragraph), "问题" if item.kind == "problem" else "措施", item.text)
-        console.print(items)
 
 
 def show_comparison(comparison: Comparison, console: Console) -> None:

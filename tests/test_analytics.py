@@ -95,7 +95,9 @@ def test_year_over_year_pairs_each_report_with_its_organs_previous_report(report
     assert hongze.comparison.consecutive and hongze.comparison.same_organ
     x1 = {c.id: c.status for c in hongze.comparison.checks if c.rule == "X1"}
     assert x1["X1.total"] == "pass"
-    assert [round(s, 2) for _, _, s in hongze.recurring] == [1.0, 0.93]
+    # 洪泽 repeats two of its 2023 measures word for word in 2024 (section5 below), but none of its
+    # problems: 2023 named 依申请规范性/公开深度/队伍建设, 2024 研判能力/答复文书/协调机制/解读形式/新媒体.
+    assert hongze.recurring == []
     assert hongze.section5 is not None
     assert len(hongze.section5.reused) == 2 and hongze.section5.sentences == 5
     assert 0.3 < hongze.section5.share < 0.6

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from nlp.classify import cue_tokens, default_model, lead
 from nlp.cli import app
+from nlp.evaluate import cross_validate
 from nlp.gold import documents, labelled_paragraphs, load_gold, prefix_key
-from nlp.items import split_parts
+from nlp.items import Part, split_parts
 from nlp.models import Report
 from nlp.pipeline import analyze_file
 
@@ -65,7 +66,7 @@ SEED_ITEMS = {
     "changfu-town_2020": (["人员力量配置有待提升", "公开质量效率有待提高"], ["加强组织领导", "完善规章制度"]),
     "daoshi-town_2020": (
         ["存在信息公开不及时", "信息公开工作人员业务能力有待提升"],
-        ["进一步加强工作管理", "进一步提升工作能力", "下一步，我们将会进一步深化"],
+        ["进一步加强工作管理", "进一步提升工作能力", "进一步规范公开内容"],
     ),
     "huyuan-township_2020": (
         ["公开解读政策的数量偏少", "政务公开监督的力度不够", "主动公开信息内容有待"],
@@ -94,23 +95,30 @@ def test_seed_problem_and_measure_items_are_all_found(name):
 def test_an_item_list_yields_one_item_per_enumerated_part_without_the_lead_in():
     text = _paragraph(seed("shijiang-township_2020"), "1.存在的问题：").text
     parts = split_parts(text)
-    assert parts[0] == (True, "存在的问题：")
-    assert [body[:8] for lead, body in parts if not lead] == [
+    assert parts[0] == Part("存在的问题", lead_in=True, kind="problem")
+    assert [p.text[:8] for p in parts if not p.lead_in] == [
         "政府信息公开力度",
         "政务公开工作队伍",
         "群众对乡镇政府信",
     ]
 
 
-def test_enumerators_inside_numbers_do_not_cut():
+def test_an_item_keeps_the_enumerators_of_its_own_sub_points():
+    # "3、进一步健全…。一是拓宽…；二是科学合理…": the list is numbered 3、; its 一是/二是 stay inside.
     text = _paragraph(seed("zaoling-township_2020"), "3、进一步健全和完善政务公开制度").text
-    bodies = [body for lead, body in split_parts(text) if not lead]
-    assert bodies[1:] == ["拓宽、优化信息公开渠道", bodies[2]]
-    assert bodies[2].startswith("科学合理划分公开时限")
+    bodies = [p.text for p in split_parts(text) if not p.lead_in]
+    assert len(bodies) == 1 and "一是拓宽、优化信息公开渠道；二是科学合理划分公开时限" in bodies[0]
+
+
+def test_enumerators_inside_numbers_do_not_cut():
+    bodies = [
+        p.text for p in split_parts("一是第1项工作于2020年1月完成；二是第2.5项有待加强。") if not p.lead_in
+    ]
+    assert bodies == ["第1项工作于2020年1月完成", "第2.5项有待加强"]
 
 
 def test_gold_labels_join_the_paragraphs_the_pipeline_produces(shared):
-    docs = documents([CORPUS, shared / "corpus" / "pages.jsonl", shared / "realdocs"], [])
+    docs = documents([CORPUS, shared / "corpus", shared / "realdocs"], [])
     gold = load_gold(CORPUS / "labels")
     data = labelled_paragraphs(docs, gold, weak=False)
     joined = Counter(d.doc_id for d in data)
@@ -133,10 +141,10 @@ def test_first_part_and_cue_words_of_real_paragraphs(shared):
         return next(t for t in texts if t.startswith(start))
 
     assert lead(starting("（一）主动公开")) == "(一)主动公开情况。"
-    problems = starting("2024 年，全区")  # 存在问题 only: problem cues, no measure in its first part
+    problems = starting("2024年，全区")  # 存在问题 only: problem cues, no measure in its first part
     assert "problem" in cue_tokens(problems) and "lead:measure" not in cue_tokens(problems)
     assert "lead:measure" in cue_tokens(starting("针对存在问题"))  # 2025 年我们将切实抓好以下工作
-    assert "other" in cue_tokens(starting("2024 年，区政府"))  # 信息处理费
+    assert "other" in cue_tokens(starting("2024年，区政府"))  # 信息处理费
     # A label's words count each time they are used: how much of the paragraph is about it.
     platform = starting("（四）政府信息公开平台建设")
     assert cue_tokens(platform).count("platform") >= 3, platform
@@ -223,16 +231,27 @@ def test_analyze_writes_every_item_of_the_batch_to_items_csv(tmp_path):
     assert shijiang[0]["year"] == "2020"
 
 
-def test_evaluate_prints_scores_baselines_and_a_confusion_matrix(monkeypatch, shared):
+def test_evaluate_prints_labels_and_items_cross_validated_and_held_out(monkeypatch, shared):
     monkeypatch.setenv("COLUMNS", "200")
-    result = runner.invoke(app, ["evaluate", str(CORPUS), str(shared / "corpus")])
+    folders = [CORPUS, shared / "realdocs", ROOT / "tests" / "generated", ROOT / "tests" / "heldout"]
+    result = runner.invoke(app, ["evaluate", *map(str, folders), "--shuffled", "1"])
     assert result.exit_code == 0, result.output
-    for text in ("precision", "recall", "F1 heading rules", "F1 majority class", "macro-F1", "confusion"):
-        assert text in result.output
-    # The spread over other report-grouped fold assignments is printed with the fixed folds' figure.
+    out = " ".join(result.output.split())
+    for text in (
+        "precision",
+        "recall",
+        "F1 heading rules",
+        "F1 majority class",
+        "F1 model alone",
+        "confusion",
+    ):
+        assert text in out
+    assert "cross-validation, development gold (tuned)" in out and "held out (not tuned)" in out
+    # items per kind, on both
+    assert len(re.findall(r"problem precision (\d\.\d\d) recall (\d\.\d\d)", out)) == 2
+    # The spread over another report-grouped fold assignment is printed with the fixed folds' figure.
     spread = re.search(
-        r"shuffled report-grouped fold assignments.*?(0\.\d+) on average \((0\.\d+)–(0\.\d+)\)",
-        " ".join(result.output.split()),
+        r"shuffled report-grouped fold assignments.*?(0\.\d+) on average \((0\.\d+)–(0\.\d+)\)", out
     )
     assert spread is not None, result.output
     mean, low, high = map(float, spread.groups())
@@ -245,10 +264,13 @@ def test_the_shipped_model_is_a_skops_file_next_to_its_model_card():
     assert "Macro-F1" in card and "heading rules" in card and "majority class" in card
 
 
-def test_cross_validated_macro_f1_stays_near_the_measured_figure(shared):
-    from nlp.evaluate import cross_validate
+def test_cross_validated_labels_and_items_stay_near_the_measured_figures(shared):
+    from nlp.cli import _corpus
 
-    docs = documents([CORPUS, shared / "corpus", shared / "realdocs"], [])
-    ours = cross_validate(labelled_paragraphs(docs, load_gold(CORPUS / "labels")))[0]
-    assert ours.macro_f1 >= 0.90  # measured 0.906 (README); shuffled report-grouped splits give 0.904–0.908
-    assert {s.label for s in ours.scores if s.f1 < 0.7} == set()  # interpretation 0.76 the lowest
+    corpus, _ = _corpus([CORPUS, shared / "corpus", shared / "realdocs"], CORPUS / "labels")
+    result = cross_validate(corpus.part(held_out=False))
+    assert result.pipeline.macro_f1 >= 0.90  # measured 0.913 (README, model card)
+    assert {s.label for s in result.pipeline.scores if s.f1 < 0.7} == set()  # interpretation the lowest
+    problem, measure = result.items
+    assert min(problem.precision, problem.recall, measure.precision, measure.recall) >= 0.9
+    assert result.signoff_items == 0

@@ -58,7 +58,7 @@ def test_pdf_wrapped_lines_become_paragraphs_and_page_numbers_go(shared):
     texts = [p.text for p in report.paragraphs]
     assert not any(t.strip("- ").isdigit() for t in texts)
     overview = next(p for p in report.paragraphs if p.text.startswith("（一）主动公开情况"))
-    assert "5500 余条" in overview.text and overview.text.endswith("。")
+    assert "5500余条" in overview.text and overview.text.endswith("。")
     assert overview.section == "s1_overview" and overview.heading == "主动公开情况"
 
 

@@ -118,7 +118,7 @@ def test_report_page_compares_with_the_organs_previous_report(results):
     cross_year = [li.text_content() for li in page.cssselect("#cross-year li")]
     assert any("X1.total" in li and "通过" in li for li in cross_year)
     assert any("X3.normative_docs" in li for li in cross_year)
-    reused = page.cssselect("#items-problem .badge.reused")
+    reused = page.cssselect("#items-measure .badge.reused")  # its measures, repeated from 2023
     assert [b.text_content() for b in reused] == ["重复：洪泽区人民政府 2023"] * 2
     assert "第五部分" in page.text_content() and "41%" in page.text_content()
 

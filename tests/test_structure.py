@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from nlp.ingest import read_document, simplified_blocks
 from nlp.ingest.text import text_blocks
-from nlp.models import Paragraph, Section
-from nlp.structure import is_heading_only, neighbour_texts, read_structure
+from nlp.models import Paragraph
+from nlp.structure import Structure, is_heading_only, match_section_title, neighbour_texts, read_structure
 
 from .conftest import CORPUS
 
 
-def _structure(shared: Path, url_end: str) -> tuple[list[Section], list[Paragraph], str | None]:
+def _structure(shared: Path, url_end: str) -> Structure:
     """read_structure of the pages.jsonl record whose url ends so."""
     with (shared / "corpus" / "pages.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
@@ -26,8 +28,8 @@ def _structure(shared: Path, url_end: str) -> tuple[list[Section], list[Paragrap
 
 
 def _page(shared: Path, url_end: str) -> tuple[list[Paragraph], str | None]:
-    _, paragraphs, title = _structure(shared, url_end)
-    return paragraphs, title
+    structure = _structure(shared, url_end)
+    return structure.paragraphs, structure.title
 
 
 def _texts(paragraphs: list[Paragraph]) -> list[str]:
@@ -82,8 +84,8 @@ def test_section_five_whose_title_the_extraction_lost_starts_at_its_first_sub_he
     from nlp.pipeline import analyze_file
 
     for name, first in (
-        ("shanghai_gov_office_2025_extracted.md", "针对 2024 年工作中存在的主要问题"),
-        ("shanghai_kewei_2024_extracted.md", "市科委 2024 年根据本市机构改革工作安排"),
+        ("shanghai_gov_office_2025_extracted.md", "针对2024年工作中存在的主要问题"),
+        ("shanghai_kewei_2024_extracted.md", "市科委2024年根据本市机构改革工作安排"),
     ):
         report = analyze_file(shared / "realdocs" / name)
         five = [p for p in report.paragraphs if p.section == "s5_problems"]
@@ -101,8 +103,7 @@ def test_a_report_with_every_title_has_no_untitled_section(shared):
 
 
 def _sections(shared: Path, url_end: str) -> dict[str, str]:
-    sections, _, _ = _structure(shared, url_end)
-    return {s.key: s.title for s in sections}
+    return {s.key: s.title for s in _structure(shared, url_end).sections}
 
 
 def test_indentation_a_crawler_wrote_as_question_marks_does_not_hide_a_section_title(shared):
@@ -118,7 +119,7 @@ def test_worded_variants_of_the_first_title_are_section_one(shared):
 
 
 def test_a_paragraph_is_read_with_its_neighbours_in_the_same_section_only():
-    _, paragraphs, _ = read_structure(read_document(CORPUS / "changfu-town_2020.txt").blocks)
+    paragraphs = read_structure(read_document(CORPUS / "changfu-town_2020.txt").blocks).paragraphs
     context = dict(zip(_texts(paragraphs), neighbour_texts(paragraphs), strict=True))
     first_problem = next(t for t in context if t.startswith("1.人员力量配置有待提升"))
     # The first paragraph of 五 sees nothing of 一 before it, and the next problem after it.
@@ -126,3 +127,60 @@ def test_a_paragraph_is_read_with_its_neighbours_in_the_same_section_only():
     assert context[first_problem][1].startswith("2.公开质量效率有待提高")
     last_of_five = next(t for t in context if t.startswith("2.完善规章制度"))
     assert context[last_of_five] == (next(t for t in context if t.startswith("1.加强组织领导")), "")
+
+
+def test_section_four_with_a_typo_in_its_title_is_still_four():
+    for title in ("四、政府信息公开行政法复议、行政诉讼情况", "四、政府信息公开行政法复议情况"):
+        match = match_section_title(title)
+        assert match is not None and match.key == "s4_review_litigation", title
+
+
+def test_a_typo_title_still_cuts_a_flattened_page(shared, tmp_path):
+    from nlp.pipeline import analyze_file
+
+    text = (shared / "realdocs" / "pingtan_2021_flattened.txt").read_text(encoding="utf-8")
+    title = "四、政府信息公开行政复议、行政诉讼情况"
+    assert title in text
+    path = tmp_path / "typo.txt"
+    path.write_text(text.replace(title, "四、政府信息公开行政法复议、行政诉讼情况"), encoding="utf-8")
+    report = analyze_file(path)
+    four = next(s for s in report.sections if s.key == "s4_review_litigation")
+    assert four.title == "四、政府信息公开行政法复议、行政诉讼情况" and not four.untitled
+    assert (report.cells["t4.suit_direct.total"].value, report.cells["t4.review.total"].value) == (12, 3)
+
+
+@pytest.mark.parametrize(
+    ("lost", "key"),
+    [
+        ("三、收到和处理政府信息公开申请情况", "s3_requests"),
+        ("四、政府信息公开行政复议、行政诉讼情况", "s4_review_litigation"),
+    ],
+)
+def test_a_table_section_whose_title_was_lost_is_found_at_its_table(tmp_path, lost, key):
+    from nlp.pipeline import analyze_file
+
+    original = analyze_file(CORPUS / "changfu-town_2020.txt")
+    lines = (CORPUS / "changfu-town_2020.txt").read_text(encoding="utf-8").split("\n")
+    path = tmp_path / "lost.txt"
+    path.write_text("\n".join(line for line in lines if line.strip() != lost), encoding="utf-8")
+    report = analyze_file(path)
+    section = next(s for s in report.sections if s.key == key)
+    assert section.untitled and section.title == lost[2:]
+    assert [s.key for s in report.sections] == [s.key for s in original.sections]
+    assert report.cells == original.cells
+    assert sorted(c.id for c in report.failed_checks()) == sorted(c.id for c in original.failed_checks())
+
+
+def test_a_section_without_its_title_or_its_table_stays_missing(tmp_path):
+    from nlp.pipeline import analyze_file
+
+    lines = (CORPUS / "zaoling-township_2020.txt").read_text(encoding="utf-8").split("\n")
+    start = next(
+        i for i, line in enumerate(lines) if line.strip() == "四、政府信息公开行政复议、行政诉讼情况"
+    )
+    end = next(i for i, line in enumerate(lines) if i > start and line.strip().startswith("5、"))
+    path = tmp_path / "no_four.txt"
+    path.write_text("\n".join(lines[:start] + lines[end:]), encoding="utf-8")
+    report = analyze_file(path)
+    assert "s4_review_litigation" not in {s.key for s in report.sections}
+    assert report.tables["t4"] == "absent"

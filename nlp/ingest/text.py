@@ -9,6 +9,7 @@ rows of their own.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 
 from charset_normalizer import from_bytes
@@ -16,12 +17,11 @@ from charset_normalizer import from_bytes
 from nlp.errors import InputError
 from nlp.models import Block
 from nlp.normalize import clean_spaces, drop_lost_indent
-from nlp.template import SECTIONS
+from nlp.template import OVERVIEW_SUBHEADINGS, SECTIONS
 
 # Words every annual report contains; used to tell a right decoding from mojibake.
 _REPORT_WORDS = ("公开", "政府", "信息", "申请")
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
-_SENTENCE_END = "。！？；：.!?;:”」）)"
 _HEADING_START_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[①-⑳]|第[一二三四五六七八九十]+)"
 )
@@ -117,20 +117,107 @@ def _inline_title_re() -> re.Pattern[str]:
 
 
 _INLINE_TITLE_RE = _inline_title_re()
-_INLINE_SUBHEAD_RE = re.compile(
-    r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+_LEADING_TITLE_RE = re.compile(r"^\s*" + _INLINE_TITLE_RE.pattern)
+# A line that is one of the six section titles and nothing else ends where it ends, however long.
+_SECTION_TITLE_LINE_RE = re.compile(
+    r"^\s*[一二三四五六][、.．]\s*\S{0,30}(?:总体情况|概述|情况|事项|问题|改进措施|改进)\s*$"
 )
-_FLATTENED_MIN = 300
+_ENUMERATOR = r"[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[、.．](?!\d)"
+_INLINE_SUBHEAD_RE = re.compile(
+    r"(?<=[。！？；])\s*(?=[（(][一二三四五六七八九十]{1,2}[)）]|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+)
+# A crawler that joined a page's paragraphs wrote a space where each one ended: whitespace after a
+# sentence end, or after a sub-heading standing alone ("（一）主动公开情况 在政府网站…"), or before
+# an enumerated sub-heading, is a paragraph break. Chinese prose has no spaces between sentences.
+_SPACED_BREAK_RE = re.compile(rf"(?<=[。！？；：:])\s+(?=\S)|\s+(?=(?:{_ENUMERATOR})\S)")
+_SPACED_HEADING_RE = re.compile(rf"^(?:{_ENUMERATOR})\s*[^\s。！？；：:，,]{{2,24}}(\s+)(?=\S)")
+_FLATTENED_MIN = 200
+
+
+# A report title run into the text after it ("…2019年政府信息公开工作年度报告本报告依据…").
+_TITLE_RUN_IN_RE = re.compile(
+    r"^((?!根据|依据|按照|本报告)[^《》“”，,。；;\s]{2,40}?(?:19|20)\d{2}\s*年度?[^《》，,。]{0,12}?信息公开[^《》，,。]{0,8}?"
+    r"(?:年度报告|年报))\s*(?=本报告|本年度报告|根据|依据|按照|现将|(?:19|20)\d{2}年|一、)"
+)
+# A sub-heading run into the list it heads ("（一）存在的主要问题1、信息公开…", "（二）改进情况一是…").
+_HEADING_RUN_IN_RE = re.compile(
+    r"^([（(][一二三四五六七八九十]{1,2}[)）][^，。；：,;:\s\d]{2,16}?)"
+    r"(?=[一二三四五六七八九十]{1,2}是|\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）])"
+)
+
+
+# One of the template's sub-headings of 一 run into its text with no stop ("（一）主动公开全年通过…").
+_TEMPLATE_SUBHEADING_RUN_IN_RE = re.compile(
+    r"^([（(][一二三四五六七八九十]{1,2}[)）]\s*(?:"
+    + "|".join(OVERVIEW_SUBHEADINGS)
+    + r")(?:情况|方面|工作)?)"
+    r"(?=[^\s。，,；;：:、）)情况方面工作])"
+)
 
 
 def unflatten(line: str) -> list[str]:
-    """A whole report run into one line (crawled pages): break it before and after each
-    section title and before each sub-heading that follows a sentence."""
-    if len(line) < _FLATTENED_MIN or len(_INLINE_TITLE_RE.findall(line)) < 2:
+    """Paragraphs a crawler ran into one line: break before and after each section title, before
+    each sub-heading that follows a sentence, and where a space marks a paragraph's end."""
+    title = _TITLE_RUN_IN_RE.match(line)
+    if title and len(line) - title.end() > 20:
+        return [title.group(1), *unflatten(line[title.end() :])]
+    if len(line) < _FLATTENED_MIN:
+        title = _LEADING_TITLE_RE.match(line)
+        if title and title.end() < len(
+            line.rstrip()
+        ):  # "二、主动公开政府信息情况第二十条…": a title run into its text
+            return [line[: title.end()].strip(), line[title.end() :].strip()]
+        return [line]
+    titled = _INLINE_TITLE_RE.search(line) is not None
+    spaced = len(_SPACED_BREAK_RE.findall(line)) >= 2
+    if not (titled or spaced):
         return [line]
     line = _INLINE_TITLE_RE.sub(lambda m: f"\n{m.group(1)}、{m.group(2)}\n", line)
     line = _INLINE_SUBHEAD_RE.sub("\n", line)
-    return [part for part in line.split("\n")]
+    parts = [part.strip() for part in line.split("\n")]
+    if spaced:
+        parts = [piece for part in parts for piece in _split_spaced(part)]
+    return [piece for part in parts if part for piece in _split_run_in_heading(part)]
+
+
+def _split_run_in_heading(part: str) -> list[str]:
+    heading = _HEADING_RUN_IN_RE.match(part) or _TEMPLATE_SUBHEADING_RUN_IN_RE.match(part)
+    return [heading.group(1), part[heading.end() :]] if heading else [part]
+
+
+def _split_spaced(part: str) -> list[str]:
+    pieces, start = [], 0
+    for m in _SPACED_BREAK_RE.finditer(part):
+        pieces.append(part[start : m.start()])
+        start = m.end()
+    pieces.append(part[start:])
+    out: list[str] = []
+    for piece in pieces:
+        heading = _SPACED_HEADING_RE.match(piece)
+        if heading:
+            out += [piece[: heading.start(1)], piece[heading.end(1) :]]
+        else:
+            out.append(piece)
+    return out
+
+
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
+)
+_PAGE_NAVIGATION_RE = re.compile(r"(?:^|(?<=\D))((?:\s*\d{1,3}){6,})\s*$")
+_PAGE_NAVIGATION_MIN = 6
+
+
+def _drop_page_navigation(line: str) -> str:
+    """A web page's page links, on a line of their own or run into the end of a sentence ("…，当作
+    新的信息重新发7   8   9   10   11   12"): six or more consecutive numbers, alone or after prose
+    (a table row has no commas)."""
+    m = _PAGE_NAVIGATION_RE.search(line)
+    if m and (not line[: m.start()].strip() or re.search(r"[，,。]", line[: m.start()])):
+        numbers = [int(n) for n in m.group(1).split()]
+        if len(numbers) >= _PAGE_NAVIGATION_MIN and all(b == a + 1 for a, b in itertools.pairwise(numbers)):
+            return line[: m.start()]
+    return line
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -152,7 +239,9 @@ def text_blocks(text: str) -> list[Block]:
         table, row = None, None
 
     for line in lines:
-        line = drop_lost_indent(line)
+        line = _drop_page_navigation(drop_lost_indent(line))
+        if _PAGE_NUMBER_RE.match(line):
+            continue  # "— 2 —" between the pages of a PDF-to-text extraction
         if _MD_ROW_RE.match(line):
             if _MD_RULE_RE.match(line):
                 continue
@@ -200,6 +289,25 @@ def text_blocks(text: str) -> list[Block]:
     return _rejoin_broken_lines(blocks)
 
 
+_CLOSERS = "”」》"
+_LONE_ENUMERATOR_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,2}是|[（(][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．]|[①-⑳])\s*$"
+)
+# A line that ends with a comma, an opening bracket or quote, or a circled number stops mid-sentence.
+_MID_SENTENCE_ENDS = "，,、《“「（("
+# The report's own title line ends where it ends ("…2019年政府信息公开工作年度报告").
+_REPORT_TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}\s*年度?.{0,12}信息公开.{0,8}(?:年度报告|年报)\s*$")
+
+
+def _ends_mid_sentence(text: str) -> bool:
+    """A line that stops inside a sentence: after a character, a comma, or a closing quote that
+    closes a term (“政社合作”, 《条例》), not a sentence (…。”). A closing bracket may end a
+    heading ("重视依申请公开工作（依申请指南…）"), so it ends the line."""
+    core = text.rstrip(_CLOSERS)
+    last = core[-1:] or " "
+    return "\u4e00" <= last <= "\u9fff" or last in _MID_SENTENCE_ENDS or "①" <= last <= "⑳"
+
+
 def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
     """Join a line cut mid-sentence with the text line that continues it: a page break in
     extracted text, or the fixed-width lines of a PDF-to-text conversion."""
@@ -209,13 +317,17 @@ def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
+        if prev is not None and prev.kind == block.kind == "text" and _LONE_ENUMERATOR_RE.match(prev.text):
+            prev.text += block.text  # "一是" on a line of its own, its text on the next
+            continue
         if (
             prev is not None
             and prev.kind == block.kind == "text"
             and len(prev.text) >= full_line
-            and prev.text[-1] not in _SENTENCE_END
-            and ("\u4e00" <= prev.text[-1] <= "\u9fff" or prev.text[-1] in "，、")
+            and _ends_mid_sentence(prev.text)
             and not _HEADING_START_RE.match(block.text)
+            and not _SECTION_TITLE_LINE_RE.match(prev.text)
+            and not _REPORT_TITLE_LINE_RE.search(prev.text)
         ):
             prev.text += block.text
             continue
