@@ -6,7 +6,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
@@ -19,15 +23,32 @@ from rich.table import Table
 # Only light modules here: the process that runs `xxgk analyze` is the batch's writer, and the
 # model, the parser and scikit-learn belong in the workers. Commands import what they need.
 from nlp import MODEL_PATH
-from nlp.batch import DaskEngine, Engine, LocalEngine, collect_inputs, run_batch, stop_forkserver
+from nlp.batch import (
+    DaskEngine,
+    Engine,
+    LocalEngine,
+    collect_inputs,
+    prepare_output,
+    run_batch,
+    stop_forkserver,
+)
 from nlp.compare import compare_reports
 from nlp.errors import InputError
 from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
+from nlp.files import Limits, path_text
 from nlp.models import Paragraph, Report
-from nlp.output import REVIEW_FOLDER, report_json, write_atomic
+from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, OutputError, output_lock, report_json, write_atomic
 from nlp.results import ResultsError
 from nlp.store import DB_NAME, ResultStore, StoreError
-from nlp.terminal import BatchProgressBar, batch_summary, search_table, show_comparison, show_report
+from nlp.terminal import (
+    BatchProgressBar,
+    batch_summary,
+    escaped,
+    printable,
+    search_table,
+    show_comparison,
+    show_report,
+)
 
 if TYPE_CHECKING:
     from nlp.evaluate import Corpus, Result
@@ -43,29 +64,90 @@ GOLD_LABELS = BUNDLED_CORPUS / "labels"
 SHARED = ROOT.parent / "shared"
 
 
+# File arguments are declared readable=False: click would turn an unreadable file into a usage
+# error (exit 2); the readers say what is wrong in one line instead.
+
+
 def _fail(message: str) -> None:
-    typer.echo(f"xxgk: {message}", err=True)
+    typer.echo(f"xxgk: {printable(message)}", err=True)
     raise typer.Exit(1)
 
 
-def _safe_analyze(path: Path) -> Report:
+MaxFileOption = Annotated[
+    float | None,
+    typer.Option("--max-file-mb", help="Refuse files larger than this (MB; default 200, env XXGK_MAX_FILE_MB)."),
+]
+MaxInflatedOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-inflated-mb",
+        help="Refuse DOCX files whose parts unpack past this (MB; default 500, env XXGK_MAX_INFLATED_MB).",
+    ),
+]
+MaxPagesOption = Annotated[
+    int | None,
+    typer.Option("--max-pages", help="Refuse PDFs with more pages (default 2000, env XXGK_MAX_PAGES)."),
+]
+
+
+def _limits(max_file_mb: float | None, max_inflated_mb: float | None, max_pages: int | None) -> Limits:
+    try:
+        return Limits.from_env(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb, max_pages=max_pages)
+    except ValueError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+def _safe_analyze(path: Path, limits: Limits | None = None) -> Report:
     """Analyse one file; any failure becomes an InputError naming the file (no traceback)."""
     try:
         from nlp.pipeline import analyze_file
 
-        return analyze_file(path)
+        return analyze_file(path, limits)
     except InputError:
         raise
     except Exception as exc:  # a bug or an unforeseen document: report it, keep going
-        raise InputError(str(path), f"internal error ({type(exc).__name__}: {exc})", "analyze") from exc
+        raise InputError(path_text(path), f"internal error ({type(exc).__name__}: {exc})", "analyze") from exc
 
 
-def _analyze_or_exit(path: Path) -> Report:
+def _analyze_or_exit(path: Path, limits: Limits | None = None) -> Report:
     try:
-        return _safe_analyze(path)
+        return _safe_analyze(path, limits)
     except InputError as exc:
         _fail(f"{exc.path}: {exc.problem}")
         raise  # unreachable: _fail exits
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP during a batch: stop as on Ctrl-C (summary.json lists what is left)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(signal.Signals(number).name)
+        self.number = number
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[list[int]]:
+    """SIGTERM and SIGHUP (the terminal closed) end a batch as Ctrl-C does; the list gets the
+    number of the signal that stopped it (SIGINT for Ctrl-C)."""
+    received: list[int] = []
+
+    def stop(number: int, _frame: object) -> None:
+        if not received:
+            received.append(number)
+            raise Stopped(number)
+
+    numbers = [n for n in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if n]
+    previous = {n: signal.signal(n, stop) for n in numbers}
+    try:
+        yield received
+    except KeyboardInterrupt:
+        if not received:
+            received.append(signal.SIGINT)
+        raise
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class EngineName(StrEnum):
@@ -86,7 +168,7 @@ def _engine(name: EngineName, jobs: int, scheduler: str | None, timeout: float) 
 @app.command()
 def analyze(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders (default: the bundled corpus).")
+        list[Path] | None, typer.Argument(help="Files or folders (default: the bundled corpus).", readable=False)
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
     jobs: Annotated[
@@ -96,56 +178,93 @@ def analyze(
     engine: Annotated[EngineName, typer.Option(help="Where the work runs.")] = EngineName.local,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --engine dask.")] = None,
     timeout: Annotated[
-        float, typer.Option(min=1, help="Seconds one file may take before it is recorded as failed.")
+        float,
+        typer.Option(min=1, help="Seconds one file may take before it is recorded as failed (inf: no limit)."),
     ] = 600,
+    max_file_mb: MaxFileOption = None,
+    max_inflated_mb: MaxInflatedOption = None,
+    max_pages: MaxPagesOption = None,
 ) -> None:
     """Analyse reports into the output folder: xxgk.sqlite, one JSON per report, summary.json.
 
     Files finished by an earlier run into the same folder are skipped (by content hash).
     """
     console = Console()
+    limits = _limits(max_file_mb, max_inflated_mb, max_pages)
     if not paths:
         if not BUNDLED_CORPUS.is_dir():
             _fail("no bundled corpus here; pass files or folders to analyze")
         paths = [BUNDLED_CORPUS]
-    files, problems = collect_inputs(paths)
-    for path, problem in problems:
-        typer.echo(f"xxgk: {path}: {problem}", err=True)
+    files, skipped = collect_inputs(paths, output)
+    for entry in skipped:
+        if not entry.listed:
+            typer.echo(f"xxgk: {printable(entry.path)}: {printable(entry.reason)}", err=True)
     if not files:
         raise typer.Exit(1)
     runner = _engine(engine, jobs, scheduler, timeout)
     try:
-        with BatchProgressBar(Console(stderr=True)) as progress:
-            result = run_batch(
-                files,
-                output,
-                runner,
-                force=force,
-                absolute_paths=engine == EngineName.dask,
-                progress=progress,
-            )
-    except StoreError as exc:
+        prepare_output(output)
+        with output_lock(output), _stopped_by_signals() as stopped:
+            try:
+                with BatchProgressBar(Console(stderr=True)) as progress:
+                    result = run_batch(
+                        files,
+                        output,
+                        runner,
+                        force=force,
+                        absolute_paths=engine == EngineName.dask,
+                        progress=progress,
+                        limits=limits,
+                        skipped=skipped,
+                    )
+            finally:
+                stop_forkserver()
+            batch_summary(result, console)
+            if not result.interrupted:
+                _after_batch(output, result.count("ok") > 0)
+    except (OutputError, StoreError, ResultsError) as exc:
         _fail(str(exc))
-    finally:
-        stop_forkserver()
-    write_items_csv(output / DB_NAME, output / "items.csv")
-    batch_summary(result, console)
-    if result.count("ok") and (result.analysed or not (output / REVIEW_FOLDER / "index.html").exists()):
-        from nlp.review import write_review  # nothing new, pages there: a resumed run leaves them
-
-        console.print(f"review pages: {write_review(output)}")
     ok = result.count("ok")
     rate = result.analysed / result.seconds if result.seconds else 0.0
     console.print(
-        f"{ok} report(s) in {output}/ ({ok - sum(f.resumed for f in result.files if f.status == 'ok')} "
-        f"analysed now), {result.count('not_a_report')} not reports, {result.count('failed')} failed; "
-        f"{result.analysed} file(s) in {result.seconds:.1f} s ({rate:.1f}/s); database {output / DB_NAME}"
+        f"{ok} report(s) in {escaped(path_text(output))}/ "
+        f"({ok - sum(f.resumed for f in result.files if f.status == 'ok')} analysed now), "
+        f"{result.count('not_a_report')} not reports, {result.count('failed')} failed, "
+        f"{result.count('skipped')} skipped; "
+        f"{result.analysed} file(s) in {result.seconds:.1f} s ({rate:.1f}/s); "
+        f"database {escaped(path_text(output / DB_NAME))}"
     )
     if result.interrupted:
         console.print(f"[yellow]interrupted: run again to continue ({result.count('pending')} left)[/yellow]")
-        raise typer.Exit(130)
+        raise typer.Exit(128 + (stopped[0] if stopped else signal.SIGINT))
     if not ok:
         raise typer.Exit(1)
+
+
+def _review_is_current(output: Path) -> bool:
+    """Whether OUTPUT/review holds whole pages of what OUTPUT's database holds now."""
+    pages = output / REVIEW_FOLDER
+    if not (pages / "index.html").is_file():
+        return False
+    store = ResultStore(output / DB_NAME, readonly=True)
+    try:
+        return store.pages_are_current(pages / REVIEW_MARKER)
+    finally:
+        store.close()
+
+
+def _after_batch(output: Path, any_report: bool) -> None:
+    """items.csv, and the review pages unless they already show what the database holds."""
+    try:
+        write_items_csv(output / DB_NAME, output / "items.csv")
+        if any_report and not _review_is_current(output):
+            from nlp.review import write_review  # scikit-learn and all: only when pages are written
+
+            Console().print(f"review pages: {escaped(path_text(write_review(output)))}")
+    except sqlite3.Error as exc:
+        raise OutputError(f"{path_text(output)}: cannot write ({exc})") from None
+    except OSError as exc:
+        raise OutputError(f"{path_text(exc.filename or output)}: cannot write ({exc.strerror})") from None
 
 
 OutputArgument = Annotated[Path, typer.Argument(help="Output folder of `xxgk analyze` (holds xxgk.sqlite).")]
@@ -160,13 +279,19 @@ def report(
 ) -> None:
     """Write the HTML review pages (overview, a page per report, problem list, corpus analyses);
     they open offline in any browser."""
-    try:
-        from nlp.review import write_review
+    from nlp.review import write_review
 
-        index = write_review(output, to)
-    except ResultsError as exc:
+    try:
+        if to is None:  # into the output folder: not while a batch writes there
+            with output_lock(output):
+                index = write_review(output)
+        else:
+            index = write_review(output, to)
+    except (ResultsError, OutputError) as exc:
         _fail(str(exc))
-    typer.echo(f"review pages: {index}")
+    except OSError as exc:
+        _fail(f"{path_text(exc.filename or to or output)}: cannot write the review pages ({exc.strerror})")
+    typer.echo(f"review pages: {printable(path_text(index))}")
 
 
 @app.command()
@@ -177,13 +302,14 @@ def serve(
 ) -> None:
     """Browse the results database in Datasette (pip install 'xxgk-nlp[serve]'): facets, labels,
     Chinese full-text search."""
-    try:
-        from nlp.serve import ServeError, run_datasette
+    from nlp.serve import ServeError, run_datasette
 
-        status = run_datasette(output, host, port)
+    try:
+        run_datasette(output, host, port)  # returns only when it could not start
     except ServeError as exc:
         _fail(str(exc))
-    raise typer.Exit(status)
+    except OSError as exc:
+        _fail(f"cannot start Datasette ({exc.strerror})")
 
 
 @app.command()
@@ -221,7 +347,7 @@ def search(
     if not database.is_file():
         _fail(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
     try:
-        store = ResultStore(database)
+        store = ResultStore(database, readonly=True)
     except StoreError as exc:
         _fail(str(exc))
     try:
@@ -234,23 +360,33 @@ def search(
 
 
 @app.command()
-def parse(file: Annotated[Path, typer.Argument(help="One report file.")]) -> None:
+def parse(
+    file: Annotated[Path, typer.Argument(help="One report file.", readable=False)],
+    max_file_mb: MaxFileOption = None,
+    max_inflated_mb: MaxInflatedOption = None,
+    max_pages: MaxPagesOption = None,
+) -> None:
     """Print one report's JSON to stdout."""
-    report = _analyze_or_exit(file)
+    report = _analyze_or_exit(file, _limits(max_file_mb, max_inflated_mb, max_pages))
     sys.stdout.write(report_json(report) + "\n")
 
 
 @app.command()
-def show(file: Annotated[Path, typer.Argument(help="One report file.")]) -> None:
+def show(
+    file: Annotated[Path, typer.Argument(help="One report file.", readable=False)],
+    max_file_mb: MaxFileOption = None,
+    max_inflated_mb: MaxInflatedOption = None,
+    max_pages: MaxPagesOption = None,
+) -> None:
     """Show one report in the terminal: sections, the three tables, failed checks."""
-    report = _analyze_or_exit(file)
+    report = _analyze_or_exit(file, _limits(max_file_mb, max_inflated_mb, max_pages))
     show_report(report, Console())
 
 
 @app.command()
 def compare(
-    first: Annotated[Path, typer.Argument(help="A report of one year.")],
-    second: Annotated[Path, typer.Argument(help="The same organ's report of another year.")],
+    first: Annotated[Path, typer.Argument(help="A report of one year.", readable=False)],
+    second: Annotated[Path, typer.Argument(help="The same organ's report of another year.", readable=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
 ) -> None:
     """Compare two reports of the same organ: carry-over chain (X1), item counts (X2),

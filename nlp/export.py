@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from nlp import template as tpl
+from nlp.store import StoreError, open_readonly
 
 ExportType = Literal["text", "int", "float"]
 _REPORTS_PER_CHUNK = 500
@@ -235,7 +236,10 @@ def _wide_table(db: sqlite3.Connection) -> ExportTable:
 
 def export_tables(database: Path, folder: Path, fmt: ExportFormat) -> list[tuple[Path, int]]:
     """Write the wide table and the long tables; returns each file written with its row count."""
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        db = open_readonly(database)  # also on read-only media
+    except StoreError as exc:
+        raise ExportError(str(exc)) from None
     try:
         tables = [_wide_table(db)]
         for name, sheet, sql, columns in _LONG_TABLES:

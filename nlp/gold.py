@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.errors import InputError
+from nlp.files import is_folder_note
 from nlp.ingest import read_document, simplified_blocks, supported_suffixes
 from nlp.ingest.text import text_blocks
 from nlp.meta import organ_from_text, organ_from_title, year_of
@@ -148,10 +149,10 @@ def report_file_documents(paths: Iterable[Path], skipped: list[str]) -> Iterator
         for file in files:
             if (
                 file.suffix.lower() in (".jsonl", ".json")
-                or file.stem.isupper()
+                or is_folder_note(file)
                 or file.parent.name == "labels"
             ):
-                continue  # page excerpts, gold labels and items, README/MANIFEST
+                continue  # page excerpts, gold labels and items, README/MANIFEST and other folder notes
             if file.suffix.lower() not in suffixes:
                 skipped.append(f"{file} (no reader for {file.suffix} yet)")
                 continue

@@ -9,6 +9,7 @@ from nlp.checks import table_checks
 from nlp.claims import extract_claims, narrative_checks, plausibility_checks, stated_cells
 from nlp.classify import classify, default_model
 from nlp.errors import NotAReport
+from nlp.files import Limits
 from nlp.ingest import read_document
 from nlp.items import report_items
 from nlp.meta import describe
@@ -91,6 +92,6 @@ def analyze_document(doc: RawDocument) -> Report:
     )
 
 
-def analyze_file(path: str | Path) -> Report:
-    """Read and analyse one file; raises InputError with the file and the problem."""
-    return analyze_document(read_document(path))
+def analyze_file(path: str | Path, limits: Limits | None = None) -> Report:
+    """Read and analyse one file within the limits; raises InputError with the file and the problem."""
+    return analyze_document(read_document(path, limits))

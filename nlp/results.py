@@ -96,7 +96,7 @@ def open_results(output: Path) -> ResultStore:
     if not database.is_file():
         raise ResultsError(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
     try:
-        return ResultStore(database)
+        return ResultStore(database, readonly=True)
     except StoreError as exc:
         raise ResultsError(str(exc)) from None
 

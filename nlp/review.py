@@ -33,8 +33,9 @@ from nlp.checks import component_value
 from nlp.gold import LABEL_NAMES
 from nlp.meta import LEVEL_NAMES
 from nlp.models import LOW_CONFIDENCE, Cell, CheckResult, Report
-from nlp.output import REVIEW_FOLDER, write_atomic
+from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, folder_mode, staged_folder
 from nlp.results import StoredReport, full_report, load_results, open_results
+from nlp.store import ResultStore
 
 RULE_TITLES: dict[str, str] = {
     "R1": "表三列平衡（新收+上年结转=办结+结转下年度）",
@@ -574,13 +575,29 @@ def _environment() -> Environment:
     return env
 
 
+_PAGES = ("index.html", "problems.html", "analysis.html")
+
+
 def write_review(output: Path, to: Path | None = None) -> Path:
     """Write the review pages for the results in OUTPUT (default folder OUTPUT/review); return
-    the overview page."""
-    reports = load_results(output)
-    site = build_site(reports)
-    folder = to or output / REVIEW_FOLDER
-    (folder / "reports").mkdir(parents=True, exist_ok=True)
+    the overview page. The pages are written into a new folder that then takes the old one's
+    place, so that a run killed halfway never leaves pages that link to pages not written."""
+    store = open_results(output)
+    try:
+        stamp = store.contents_stamp()  # before the reports are read: a later change makes the pages stale
+        reports = load_results(output)
+        site = build_site(reports)
+        folder = to or output / REVIEW_FOLDER
+        with staged_folder(folder, REVIEW_MARKER, _PAGES) as staging:
+            _write_pages(staging, site, reports, store)
+            (staging / REVIEW_MARKER).write_text(stamp + "\n", encoding="utf-8")
+    finally:
+        store.close()
+    return folder / "index.html"
+
+
+def _write_pages(folder: Path, site: Site, reports: list[StoredReport], store: ResultStore) -> None:
+    (folder / "reports").mkdir(mode=folder_mode())
     env = _environment()
     common = {"site": site, "generated": site.generated}
     problem_rows = _problem_rows(site)
@@ -600,36 +617,25 @@ def write_review(output: Path, to: Path | None = None) -> Path:
         ),
     }
     for name, page in pages.items():
-        write_atomic(folder / name, page)
+        (folder / name).write_text(page, encoding="utf-8")
     report_page = env.get_template("report.html.j2")
-    written = set(pages)
-    store = open_results(output)
-    try:
-        for stored in reports:  # one report read whole at a time: memory stays flat
-            report = full_report(store, stored)
-            history = site.history_of(stored)
-            name = site.page(stored)
-            write_atomic(
-                folder / name,
-                report_page.render(
-                    root="../",
-                    stored=stored,
-                    report=report,
-                    sections=section_views(report),
-                    narrative=_narrative(report),
-                    plausibility=_plausibility(report),
-                    items=_items(site, stored),
-                    history=_history_view(history) if history else None,
-                    **common,
-                ),
-            )
-            written.add(name)
-    finally:
-        store.close()
-    for stale in (folder / "reports").glob("r*.html"):  # reports no longer in the database
-        if f"reports/{stale.name}" not in written:
-            stale.unlink()
-    return folder / "index.html"
+    for stored in reports:  # one report read whole at a time: memory stays flat
+        report = full_report(store, stored)
+        history = site.history_of(stored)
+        (folder / site.page(stored)).write_text(
+            report_page.render(
+                root="../",
+                stored=stored,
+                report=report,
+                sections=section_views(report),
+                narrative=_narrative(report),
+                plausibility=_plausibility(report),
+                items=_items(site, stored),
+                history=_history_view(history) if history else None,
+                **common,
+            ),
+            encoding="utf-8",
+        )
 
 
 def _theme_chart(site: Site) -> Markup:

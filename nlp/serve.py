@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from nlp.output import write_atomic
@@ -89,7 +90,10 @@ def datasette_metadata() -> dict:
 
 
 def write_metadata(output: Path) -> Path:
-    path = output / METADATA_NAME
+    """The metadata file beside the database, or in the temporary folder when the output folder
+    cannot be written (results on read-only media)."""
+    folder = output if os.access(output, os.W_OK) else Path(tempfile.gettempdir())
+    path = folder / (METADATA_NAME if folder == output else f"xxgk-{os.getpid()}-{METADATA_NAME}")
     write_atomic(path, json.dumps(datasette_metadata(), ensure_ascii=False, indent=2))
     return path
 
@@ -102,12 +106,19 @@ def datasette_command(output: Path, host: str, port: int) -> list[str]:
     if importlib.util.find_spec("datasette") is None:
         raise ServeError("xxgk serve needs Datasette: pip install 'xxgk-nlp[serve]'")
     metadata = write_metadata(output)
+    # -P: `python -m` would otherwise put the working folder first on the module path. A
+    # database in a folder it cannot write is opened immutable (-i): read-only media.
+    database_option = [str(database)] if os.access(output, os.W_OK) else ["-i", str(database)]
     return [
-        sys.executable, "-m", "datasette", "serve", str(database),
+        sys.executable, "-P", "-m", "datasette", "serve", *database_option,
         "--metadata", str(metadata), "--host", host, "--port", str(port),
     ]  # fmt: skip
 
 
-def run_datasette(output: Path, host: str, port: int) -> int:
-    """Run Datasette in the foreground until it is stopped; its exit status."""
-    return subprocess.call(datasette_command(output, host, port))
+def run_datasette(output: Path, host: str, port: int) -> None:
+    """Become Datasette (exec, same process id): a `kill` of `xxgk serve` stops the server, and no
+    server is left behind without its parent."""
+    command = datasette_command(output, host, port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)

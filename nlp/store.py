@@ -9,7 +9,9 @@ docs/storage.md describes the tables.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from nlp.models import Report
 from nlp.segment import match_expression
@@ -135,6 +138,7 @@ CREATE TABLE IF NOT EXISTS files (
     checked_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
+CREATE TABLE IF NOT EXISTS redo (sha256 TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5 (words);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5 (words);
 CREATE VIEW IF NOT EXISTS paragraph_list AS
@@ -152,7 +156,8 @@ CREATE VIEW IF NOT EXISTS check_list AS
 
 
 class StoreError(Exception):
-    """The database cannot be used (another store version, not an SQLite file)."""
+    """The database cannot be used (another store version, not an SQLite file, another program's
+    database, a folder it cannot write)."""
 
 
 @dataclass(frozen=True)
@@ -232,33 +237,99 @@ _SUMMARY_COLUMNS = (
 
 
 class ResultStore:
-    """The database of one output folder. Only the process running the batch writes to it."""
+    """The database of one output folder. Only the process running the batch writes to it;
+    `readonly` opens it for reading only (search, report, export), also on read-only media."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None)
+        if readonly:
+            self.db = open_readonly(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = self._open_for_writing(path)
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a commit survives the process being killed; only power loss can undo one.
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(_SCHEMA)
             found = self.db.execute("SELECT value FROM store_info WHERE key = 'store_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise StoreError(f"{path}: not a usable xxgk database ({exc})") from None
-        if found is None:
+        if found is None and not readonly:
             self.db.execute("INSERT INTO store_info VALUES ('store_version', ?)", (STORE_VERSION,))
-        elif found[0] != STORE_VERSION:
+        elif found is None or found[0] != STORE_VERSION:
             self.db.close()
             raise StoreError(
-                f"{path}: written by store version {found[0]}, this xxgk uses {STORE_VERSION}; "
-                "use another output folder"
+                f"{path}: written by store version {found[0] if found else '(none)'}, this xxgk uses"
+                f" {STORE_VERSION}; use another output folder"
             )
+
+    @staticmethod
+    def _open_for_writing(path: Path) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{path}: cannot open the database ({exc})") from None
+        try:
+            tables = [
+                name
+                for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if not name.startswith("sqlite_")
+            ]
+            if tables and "store_info" not in tables:
+                raise StoreError(
+                    f"{path}: not an xxgk results database (it holds another program's tables: "
+                    f"{', '.join(sorted(tables)[:5])}); use another output folder"
+                )
+            db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives the process being killed; only power loss can undo one.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(_SCHEMA)
+        except StoreError:
+            db.close()
+            raise
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "readonly" in str(exc) or "unable to open" in str(exc):
+                raise StoreError(f"{path}: cannot write the database ({exc})") from None
+            raise StoreError(f"{path}: not a usable xxgk database ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StoreError(f"{path}: not a usable xxgk database ({exc})") from None
+        return db
 
     def close(self) -> None:
         self.db.close()
+
+    def contents_stamp(self) -> str:
+        """A digest of what the review pages show: which reports, under which paths and JSON
+        names. Pages written from another stamp are out of date."""
+        digest = hashlib.sha256()
+        rows = self.db.execute(
+            "SELECT r.id, r.sha256, r.path, (SELECT MIN(f.output) FROM files f WHERE f.sha256 = r.sha256)"
+            " FROM reports r ORDER BY r.id"
+        )
+        for row in rows:
+            digest.update(repr(row).encode("utf-8", "backslashreplace"))
+        return digest.hexdigest()
+
+    def pages_are_current(self, marker: Path) -> bool:
+        """Whether the review pages whose marker file this is were written from what the
+        database holds now (the marker holds the `contents_stamp` of then)."""
+        try:
+            written = marker.read_text(encoding="utf-8").strip()
+        except OSError:
+            return False
+        return written == self.contents_stamp()
+
+    # -- an interrupted --force -----------------------------------------------------------
+
+    def mark_redo(self, sha256s: Iterable[str]) -> None:
+        """Contents a --force run is to analyse again; each leaves the list once stored, so that
+        the run that follows an interrupted one analyses the rest."""
+        with self._transaction():
+            self.db.executemany("INSERT OR IGNORE INTO redo VALUES (?)", [(s,) for s in sha256s])
+
+    def redo_pending(self) -> set[str]:
+        return {sha for (sha,) in self.db.execute("SELECT sha256 FROM redo")}
 
     # -- what earlier runs left ---------------------------------------------------------
 
@@ -308,6 +379,7 @@ class ResultStore:
         with self._transaction():
             self._delete_report(report.source.sha256)
             self.db.execute("DELETE FROM errors WHERE sha256 = ?", (report.source.sha256,))
+            self.db.execute("DELETE FROM redo WHERE sha256 = ?", (report.source.sha256,))
             report_id = self.db.execute(
                 "INSERT INTO reports (sha256, path, format, pages, encoding, title, organ, level, province,"
                 " places, year, template, t2, t3, t4, sections_found, cells_found, cells_total,"
@@ -399,6 +471,7 @@ class ResultStore:
             else:
                 self._delete_report(error.sha256)
                 self.db.execute("DELETE FROM errors WHERE sha256 = ?", (error.sha256,))
+                self.db.execute("DELETE FROM redo WHERE sha256 = ?", (error.sha256,))
             self.db.execute(
                 "INSERT INTO errors (path, sha256, status, stage, message, recorded_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -412,12 +485,27 @@ class ResultStore:
             self._put_files(files)
 
     def _put_files(self, files: Iterable[FileState]) -> None:
+        """Record the files as they are now. A file's earlier content that no file holds any more
+        goes with its report or error: a changed file replaces its old result."""
+        files = list(files)
+        before: set[str] = set()
+        for f in files:
+            row = self.db.execute("SELECT sha256 FROM files WHERE path = ?", (f.path,)).fetchone()
+            if row is not None and row[0] is not None and row[0] != f.sha256:
+                before.add(row[0])
         now = _now()
         self.db.executemany(
             "INSERT OR REPLACE INTO files (path, sha256, size, mtime_ns, output, status, checked_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(f.path, f.sha256, f.size, f.mtime_ns, f.output, f.status, now) for f in files],
         )
+        self.db.executemany(  # read now: no longer unreadable
+            "DELETE FROM errors WHERE path = ? AND sha256 IS NULL", [(f.path,) for f in files if f.sha256]
+        )
+        for sha256 in before:
+            if self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is None:
+                self._delete_report(sha256)
+                self.db.execute("DELETE FROM errors WHERE sha256 = ?", (sha256,))
 
     def _next_id(self, table: Literal["paragraphs", "items"]) -> int:
         return self.db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
@@ -474,3 +562,23 @@ class _Transaction:
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. A database in WAL mode on read-only media cannot even be
+    read that way (SQLite needs its -shm file), so it is then opened as immutable."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no results database here")
+    uri = "file:" + quote(os.fsencode(path.resolve()))
+    failure: sqlite3.OperationalError | None = None
+    for options in ("?mode=ro", "?mode=ro&immutable=1"):
+        db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(uri + options, uri=True, isolation_level=None)
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError as exc:
+            failure = exc
+            if db is not None:
+                db.close()
+    raise StoreError(f"{path}: cannot read the database ({failure})")

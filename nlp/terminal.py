@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -17,6 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from nlp import template as tpl
 from nlp.batch import BatchResult, FileResult
@@ -30,6 +33,27 @@ _STATUS_STYLE = {
     "not_assessable": "dim",
     "pass": "green",
 }
+
+
+# C0 and C1 control characters (escape sequences start with one: "\x1b]0;title\x07" retitles a
+# terminal) and the bidirectional overrides that make text read other than it is stored.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str | None) -> str:
+    """Text from a document or a file name with its control characters shown as \\xNN escapes,
+    so that nothing in it reaches the terminal as a command."""
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text or "")
+
+
+def escaped(text: str | None) -> str:
+    """`printable` text for use inside rich markup: "[/]" or "[link=…]" in it stay text."""
+    return escape(printable(text))
+
+
+def plain(text: str | None) -> Text:
+    """A table cell of document text: never read as markup or emoji codes."""
+    return Text(printable(text))
 
 
 def display_path(path: str) -> str:
@@ -99,24 +123,28 @@ def report_table(files: list[FileResult]) -> Table:
             failed = str(r.checks_failed)
             row = [r.organ or "?", str(r.year or "?"), r.template, f"{r.sections_found}/6"]
             row += [f"{r.cells_found}/{r.cells_total}", failed]
-            table.add_row(display_path(f.source), *row, style="red" if r.checks_failed else None)
+            row[0] = plain(r.organ or "?")
+            table.add_row(plain(display_path(f.source)), *row, style="red" if r.checks_failed else None)
         else:
-            table.add_row(display_path(f.source), _problem(f), "", "", "", "", "")
+            table.add_row(plain(display_path(f.source)), _problem(f), "", "", "", "", "")
     return table
 
 
 def _problem(f: FileResult) -> str:
     if f.status == "pending":
         return "[yellow]not analysed (interrupted)[/yellow]"
+    if f.status == "skipped":
+        return f"[dim]skipped: {escaped(f.error)}[/dim]"
     if f.status == "not_a_report":
-        return f"[yellow]not a report: {f.error}[/yellow]"
-    return f"[red]failed ({f.stage}): {f.error}[/red]"
+        return f"[yellow]not a report: {escaped(f.error)}[/yellow]"
+    return f"[red]failed ({escaped(f.stage)}): {escaped(f.error)}[/red]"
 
 
 def totals_table(result: BatchResult) -> Table:
-    """Per file type: how many files, analysed now or unchanged, not reports, failed, pages."""
+    """Per file type: how many files, analysed now or unchanged, not reports, failed, skipped
+    (found and left out, with the reason in the list above and in summary.json), pages."""
     table = Table(title="xxgk analyze — totals")
-    for name in ("type", "files", "analysed", "unchanged", "not reports", "failed", "pages"):
+    for name in ("type", "files", "analysed", "unchanged", "not reports", "failed", "skipped", "pages"):
         table.add_column(name, justify="right")
     kinds = sorted({f.kind for f in result.files})
     for kind in [*kinds, None]:
@@ -129,6 +157,7 @@ def totals_table(result: BatchResult) -> Table:
             str(sum(1 for f in files if f.resumed)),
             str(sum(1 for f in files if f.status == "not_a_report")),
             str(sum(1 for f in files if f.status == "failed")),
+            str(sum(1 for f in files if f.status == "skipped")),
             str(pages or ""),
         )
     return table
@@ -141,7 +170,7 @@ def batch_summary(result: BatchResult, console: Console) -> None:
     else:
         problems = [f for f in result.files if f.status != "ok"]
         for f in problems[:_PROBLEM_LIST_LIMIT]:
-            console.print(f"{display_path(f.source)}: {_problem(f)}")
+            console.print(f"{escaped(display_path(f.source))}: {_problem(f)}")
         if len(problems) > _PROBLEM_LIST_LIMIT:
             console.print(f"… and {len(problems) - _PROBLEM_LIST_LIMIT} more (see summary.json)")
     console.print(totals_table(result))
@@ -153,9 +182,9 @@ def _fmt(cell: Cell | None) -> str:
     if cell.status == "ambiguous":
         return "[yellow]?[/yellow]" if cell.value is None else "[yellow]0?[/yellow]"
     if cell.value is None:
-        return "[dim]·[/dim]" if cell.status == "blank" else (cell.raw or "").strip()
+        return "[dim]·[/dim]" if cell.status == "blank" else escaped((cell.raw or "").strip())
     text = f"{cell.value:g}" if isinstance(cell.value, float) else str(cell.value)
-    return text + (cell.unit or "")
+    return text + escaped(cell.unit)
 
 
 def _failed_cells(report: Report) -> set[str]:
@@ -219,23 +248,23 @@ def paragraph_table(report: Report) -> Table:
         low = p.confidence is not None and p.confidence < LOW_CONFIDENCE
         confidence = "" if p.confidence is None else f"{p.confidence:.2f}"
         table.add_row(
-            str(i), p.section or "", p.label or "", confidence, p.text[:40], style="yellow" if low else None
+            str(i), p.section or "", p.label or "", confidence, plain(p.text[:40]), style="yellow" if low else None
         )
     return table
 
 
 def search_table(query: str, hits: list[SearchHit]) -> Table:
-    table = Table(title=f"xxgk search {query}", show_lines=True)
+    table = Table(title=f"xxgk search {escaped(query)}", show_lines=True)
     for name in ("report", "organ", "year", "section", "kind", "text"):
         table.add_column(name, overflow="fold")
     for hit in hits:
         table.add_row(
-            display_path(hit.path),
-            hit.organ or "?",
+            plain(display_path(hit.path)),
+            plain(hit.organ or "?"),
             str(hit.year or "?"),
             hit.section or "",
             hit.kind,
-            hit.text,
+            plain(hit.text),
         )
     return table
 
@@ -244,9 +273,9 @@ def show_report(report: Report, console: Console) -> None:
     meta = report.meta
     region = " ".join(filter(None, [meta.region.province, *meta.region.places]))
     head = (
-        f"[bold]{meta.title or report.source.path}[/bold]\n"
-        f"机关 {meta.organ or '?'}  层级 {meta.level}  地区 {region or '?'}  年度 {meta.year or '?'}  "
-        f"模板 {meta.template}\n来源 {report.source.path} ({report.source.format})"
+        f"[bold]{escaped(meta.title or report.source.path)}[/bold]\n"
+        f"机关 {escaped(meta.organ or '?')}  层级 {meta.level}  地区 {escaped(region or '?')}  "
+        f"年度 {meta.year or '?'}  模板 {meta.template}\n来源 {escaped(report.source.path)} ({report.source.format})"
     )
     console.print(Panel(head))
     sections = Table(title="章节", show_header=False)
@@ -256,7 +285,7 @@ def show_report(report: Report, console: Console) -> None:
         paragraphs = sum(1 for p in report.paragraphs if p.section == spec.key)
         sections.add_row(
             spec.key,
-            s.title if s else "[red]未找到[/red]",
+            plain(s.title) if s else "[red]未找到[/red]",
             f"{paragraphs} 段" if paragraphs else "",
         )
     console.print(sections)
@@ -268,14 +297,14 @@ def show_report(report: Report, console: Console) -> None:
     else:
         _show_tables_and_checks(report, console)
     for w in report.warnings:
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {escaped(w)}")
     if report.items:
         items = Table(title="问题与措施")
         items.add_column("段")
         items.add_column("类型")
         items.add_column("内容", overflow="fold")
         for item in report.items:
-            items.add_row(str(item.paragraph), "问题" if item.kind == "problem" else "措施", item.text)
+            items.add_row(str(item.paragraph), "问题" if item.kind == "problem" else "措施", plain(item.text))
         console.print(items)
 
 
@@ -288,7 +317,7 @@ def _show_tables_and_checks(report: Report, console: Console) -> None:
         checks.add_column(name, overflow="fold")
     shown = [c for c in report.checks if c.status != "pass"]
     for c in shown:
-        checks.add_row(c.id, f"[{_STATUS_STYLE[c.status]}]{c.status}[/]", c.message)
+        checks.add_row(c.id, f"[{_STATUS_STYLE[c.status]}]{c.status}[/]", plain(c.message))
     passed = sum(1 for c in report.checks if c.status == "pass")
     console.print(checks if shown else "[green]全部核对通过[/green]")
     console.print(f"通过 {passed} 项，未通过 {len(report.failed_checks())} 项，共 {len(report.checks)} 项")
@@ -297,7 +326,9 @@ def _show_tables_and_checks(report: Report, console: Console) -> None:
 def show_comparison(comparison: Comparison, console: Console) -> None:
     earlier, later = comparison.years
     console.print(
-        Panel(f"[bold]{comparison.earlier}[/bold] ({earlier}) → [bold]{comparison.later}[/bold] ({later})")
+        Panel(
+            f"[bold]{escaped(comparison.earlier)}[/bold] ({earlier}) → [bold]{escaped(comparison.later)}[/bold] ({later})"
+        )
     )
     if not comparison.same_organ:
         console.print(
@@ -311,7 +342,7 @@ def show_comparison(comparison: Comparison, console: Console) -> None:
     for name in ("id", "status", "message"):
         checks.add_column(name, overflow="fold")
     for c in comparison.checks:
-        checks.add_row(c.id, f"[{_STATUS_STYLE[c.status]}]{c.status}[/]", c.message)
+        checks.add_row(c.id, f"[{_STATUS_STYLE[c.status]}]{c.status}[/]", plain(c.message))
     console.print(checks)
     if comparison.resolved:
         console.print(

@@ -95,12 +95,13 @@ def test_rerun_skips_finished_files_force_redoes_them_and_a_changed_file_is_redo
     assert not redone.resumed and redone.report.year == 2021
     doc = json.loads((out / redone.output).read_text(encoding="utf-8"))
     assert doc["meta"]["year"] == 2021 and doc["source"]["sha256"] == redone.sha256
+    assert db_rows(out, "SELECT COUNT(*) FROM reports") == [(6,)]  # its old content is gone with it
 
     forced = run([corpus], out, force=True)
     assert forced.analysed == 6
     assert not any(f.resumed for f in forced.files)
-    assert db_rows(out, "SELECT COUNT(*) FROM reports") == [(7,)]  # the old content of `changed` is kept
-    assert db_rows(out, "SELECT COUNT(*) FROM cells") == [(7 * 198,)]
+    assert db_rows(out, "SELECT COUNT(*) FROM reports") == [(6,)]
+    assert db_rows(out, "SELECT COUNT(*) FROM cells") == [(6 * 198,)]
 
 
 def test_resumed_run_rewrites_a_missing_json_from_the_database(tmp_path):
@@ -108,11 +109,12 @@ def test_resumed_run_rewrites_a_missing_json_from_the_database(tmp_path):
     run([SHIJIANG], out)
     written = (out / "shijiang-township_2020.json").read_text(encoding="utf-8")
     (out / "shijiang-township_2020.json").unlink()
-    (out / ".shijiang-township_2020.json.x1y2").write_text("half")  # left by a killed run
+    (out / ".xxgk-tmp-0123456789ab-x1y2").write_text("half")  # left by a killed run
+    (out / ".shijiang-township_2020.json.x1y2").write_text("half")  # by a killed run of an earlier version
     result = run([SHIJIANG], out)
     assert result.analysed == 0 and result.files[0].resumed
     assert (out / "shijiang-township_2020.json").read_text(encoding="utf-8") == written
-    assert not list(out.glob(".*"))
+    assert [p.name for p in out.glob(".*")] == [".xxgk.lock"]
 
 
 def test_same_stem_in_two_folders_gets_two_json_files(tmp_path):
@@ -149,10 +151,11 @@ def test_a_crashing_or_hanging_worker_fails_its_file_only(tmp_path):
     assert all(crashed[t].report.meta.organ for t in tasks if t is not tasks[3])
 
     started = time.monotonic()
-    hung = dict(LocalEngine(jobs=2, timeout=1.5, work=hang_on_shijiang).results(tasks))
-    assert hung[tasks[3]] == Failed("failed", "timeout", "stopped after 1.5 s")
+    # 6 s: a worker's first report (imports it could not share) takes over 1.5 s on a busy machine
+    hung = dict(LocalEngine(jobs=2, timeout=6, work=hang_on_shijiang).results(tasks))
+    assert hung[tasks[3]] == Failed("failed", "timeout", "stopped after 6 s")
     assert sum(1 for o in hung.values() if not isinstance(o, Failed)) == 4
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 40
 
 
 def _analyze_process(corpus: Path, out: Path) -> subprocess.Popen:

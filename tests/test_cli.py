@@ -56,7 +56,9 @@ def test_analyze_takes_files_and_folders_with_an_output_dir(tmp_path):
         ["analyze", str(CORPUS / "changfu-town_2020.txt"), str(CORPUS), str(copy), "-o", str(out)],
     )
     assert result.exit_code == 0, result.output
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    listed = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = [s for s in listed if s["status"] != "skipped"]
+    assert [Path(s["source"]).name for s in listed if s["status"] == "skipped"] == ["README.md"]  # labels/
     # A file named twice is one input; its copy is another input with the same content.
     assert [Path(s["source"]).name for s in summary] == [
         "changfu-town_2020.txt",

@@ -10,17 +10,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nlp.errors import InputError
+from nlp.files import Limits, path_text, read_input
 from nlp.models import Block, RawDocument, SourceFormat
 from nlp.normalize import drop_pinyin_glosses, to_simplified
 
 from .html import read_html
 from .image import read_image
-from .pdf import read_pdf
+from .pdf import check_pdf, read_pdf
 from .text import decode_text, text_blocks
-from .word import read_doc, read_docx
+from .word import check_docx, read_doc, read_docx
 
 Reader = Callable[[bytes, str], tuple[list[Block], dict]]
 READERS: dict[str, tuple[SourceFormat, Reader]] = {}
+# Checks of a format's own limits (pages, unpacked size) made before its reader runs.
+Precheck = Callable[[bytes, str, Limits], None]
+PRECHECKS: dict[str, Precheck] = {".pdf": check_pdf, ".docx": check_docx}
 
 
 def register(suffixes: tuple[str, ...], fmt: SourceFormat) -> Callable[[Reader], Reader]:
@@ -75,24 +79,28 @@ def simplified_blocks(blocks: list[Block]) -> tuple[list[Block], bool]:
     return blocks, False
 
 
-def read_document(path: str | Path) -> RawDocument:
-    """Read one file; raises InputError naming the file and the problem."""
+def read_document(path: str | Path, limits: Limits | None = None) -> RawDocument:
+    """Read one file within the limits (default: `Limits.from_env()`); raises InputError naming the
+    file and the problem."""
     p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise InputError(name, "no such file")
-    if p.is_dir():
-        raise InputError(name, "is a directory, not a report file")
+    name = path_text(path)
+    try:
+        if p.is_dir():
+            raise InputError(name, "is a directory, not a report file")
+        if not p.exists():
+            raise InputError(name, "no such file")
+    except PermissionError as exc:  # a folder on the way that this user may not open
+        raise InputError(name, f"cannot read file ({exc.strerror})") from None
     suffix = p.suffix.lower()
     if suffix not in READERS:
         known = ", ".join(supported_suffixes())
         raise InputError(name, f"unsupported file type '{suffix or '(none)'}' (supported: {known})")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(name, f"cannot read file ({exc.strerror})") from None
+    limits = limits or Limits.from_env()
+    data = read_input(p, limits)
     if not data.strip():
         raise InputError(name, "empty file")
+    if (precheck := PRECHECKS.get(suffix)) is not None:
+        precheck(data, name, limits)
     fmt, reader = READERS[suffix]
     if suffix == ".md":
         fmt = "md"

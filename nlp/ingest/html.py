@@ -97,39 +97,72 @@ def _nearest_table(element: etree._Element) -> etree._Element | None:
     return parent
 
 
-def _walk(element: etree._Element, blocks: list[Block], line: list[str]) -> None:
+def _walk(root: etree._Element, blocks: list[Block]) -> None:
+    """Text lines and tables in document order. A loop over a stack, not recursion: pages nest
+    thousands of unclosed tags deep, past Python's recursion limit."""
+    line: list[str] = []
+
     def flush() -> None:
         text = drop_lost_indent(re.sub(r"[ \t\u00a0\u3000]+", " ", "".join(line)).strip())
         if text:
             blocks.append(Block(kind="text", text=text))
         line.clear()
 
-    if element.text:
-        line.append(element.text)
-    for child in element:
-        if not isinstance(child.tag, str):  # comments, processing instructions
-            if child.tail:
-                line.append(child.tail)
-            continue
-        if child.tag == "table":
+    stack: list[tuple[str, etree._Element | None]] = [("open", root)]
+    while stack:
+        step, element = stack.pop()
+        if step == "flush":
             flush()
-            blocks.append(Block(kind="table", rows=_table_rows(child)))
-        elif child.tag == "br":
-            flush()
-        elif child.tag in _BLOCK_TAGS:
-            flush()
-            _walk(child, blocks, line)
-            flush()
-        else:
-            _walk(child, blocks, line)
-        if child.tail:
-            line.append(child.tail)
+        elif step == "tail":
+            if element is not None and element.tail:
+                line.append(element.tail)
+        elif step == "table":
+            blocks.append(Block(kind="table", rows=_table_rows(element)))
+        else:  # open: its text, then its children in order
+            assert element is not None
+            if element.text:
+                line.append(element.text)
+            steps: list[tuple[str, etree._Element | None]] = []
+            for child in element:
+                if not isinstance(child.tag, str):  # comments, processing instructions
+                    steps.append(("tail", child))
+                elif child.tag == "table":
+                    steps += [("flush", None), ("table", child), ("tail", child)]
+                elif child.tag == "br":
+                    steps += [("flush", None), ("tail", child)]
+                elif child.tag in _BLOCK_TAGS:
+                    steps += [("flush", None), ("open", child), ("flush", None), ("tail", child)]
+                else:
+                    steps += [("open", child), ("tail", child)]
+            stack.extend(reversed(steps))
+    flush()
+
+
+# Inline formatting carries nothing this reader uses; pages that leave it unclosed hundreds of
+# times nest deeper than libxml2 goes (2048 levels even with huge_tree).
+_INLINE_TAG_RE = re.compile(r"</?(?:span|font|b|strong|i|em|u|o:p)(?:\s[^>]*)?/?>", re.IGNORECASE)
+
+
+def _parse(text: str) -> tuple[etree._Element, bool]:
+    """The page's tree, and whether libxml2 stopped before its end (nesting past its limit)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)  # lifts the 256-level limit to 2048
+    root = lxml.html.document_fromstring(text, parser=parser)
+    cut = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return root, cut
 
 
 def read_html(data: bytes, path: str) -> tuple[list[Block], dict]:
     text, encoding = decode_html(data, path)
+    warnings: list[str] = []
     try:
-        root = lxml.html.document_fromstring(text)
+        root, cut = _parse(text)
+        if cut:
+            root, cut = _parse(_INLINE_TAG_RE.sub("", text))
+        if cut:
+            warnings.append(
+                "html_cut_off: the page nests elements deeper than the HTML parser reads (2048 levels);"
+                " what follows that point is missing"
+            )
     except (etree.ParserError, ValueError) as exc:
         raise InputError(path, f"not a readable HTML page ({exc})") from None
     for element in list(root.iter(*_DROP_TAGS)):
@@ -139,8 +172,5 @@ def read_html(data: bytes, path: str) -> tuple[list[Block], dict]:
             element.drop_tree()
     body = root.find("body")
     blocks: list[Block] = []
-    line: list[str] = []
-    _walk(body if body is not None else root, blocks, line)
-    if line and "".join(line).strip():
-        blocks.append(Block(kind="text", text="".join(line).strip()))
-    return blocks, {"encoding": encoding}
+    _walk(body if body is not None else root, blocks)
+    return blocks, {"encoding": encoding, "warnings": warnings}

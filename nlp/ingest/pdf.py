@@ -26,9 +26,11 @@ from statistics import median
 
 import numpy as np
 import pdfplumber
+import pypdfium2 as pdfium
 from pdfplumber.page import Page
 
 from nlp.errors import InputError
+from nlp.files import Limits
 from nlp.ingest.pdf_objects import PageError, document_objects
 from nlp.models import Block, OcrReading
 
@@ -248,6 +250,22 @@ def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     return paragraphs
 
 
+def check_pdf(data: bytes, path: str, limits: Limits) -> None:
+    """Refuse a password-protected PDF, or one with more pages than the limit, before reading it."""
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise InputError(path, "encrypted PDF: it needs a password to open") from None
+        return  # read_pdf says what is wrong with it
+    try:
+        pages = len(document)
+    finally:
+        document.close()
+    if pages > limits.max_pages:
+        raise InputError(path, f"{pages} pages, over the limit of {limits.max_pages} (--max-pages)")
+
+
 # A page with fewer characters than this is taken for a scan (a scanner's page stamp or a
 # stray number is not a text layer) and read by OCR.
 _MIN_PAGE_CHARS = 20
@@ -286,7 +304,6 @@ def _scanned_pages(
     data: bytes, numbers: list[int], path: str, warnings: list[str]
 ) -> dict[int, _PageContent]:
     """The pages without a text layer, rendered at the OCR's working resolution and read."""
-    import pypdfium2 as pdfium
 
     from nlp.ingest.ocr import require_recognizer
     from nlp.ingest.scan import WORK_DPI

@@ -33,6 +33,8 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         raise InputError(path, "empty file")
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: its BOM starts with UTF-16's
+        (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
@@ -41,9 +43,9 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
                 return data.decode(enc), enc
             except UnicodeDecodeError as exc:
                 raise InputError(path, f"broken {enc} text ({exc.reason})") from None
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        return data.decode(utf16), utf16
+    wide = _utf32_without_bom(data) or _utf16_without_bom(data)
+    if wide:
+        return data.decode(wide), wide
     if b"\x00" in data:
         raise InputError(path, "binary file, not text (contains NUL bytes)")
     try:
@@ -64,6 +66,18 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     raise InputError(path, "unknown text encoding (not UTF-8, UTF-16 or GB18030/GBK)")
 
 
+def _utf32_without_bom(data: bytes) -> str | None:
+    """UTF-32: every character takes four bytes, and Chinese text (below U+10000) leaves the
+    highest two of each at zero."""
+    sample = data[:4000]
+    if len(data) % 4 or len(sample) < 8:
+        return None
+    for enc, high in (("utf-32-le", (2, 3)), ("utf-32-be", (0, 1))):
+        if all(sample[i::4].count(0) == len(sample[i::4]) for i in high) and _reads_as_report(data, enc):
+            return enc
+    return None
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     sample = data[:4000]
     if len(sample) < 4:
@@ -72,14 +86,16 @@ def _utf16_without_bom(data: bytes) -> str | None:
     odd_nul = sample[1::2].count(0) / len(sample[1::2])
     # CJK text in UTF-16 has few NULs, but the ASCII digits and newlines give a clear signal.
     for enc, nul in (("utf-16-le", odd_nul), ("utf-16-be", even_nul)):
-        if nul > 0.2:
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_chinese(text):
-                return enc
+        if nul > 0.2 and _reads_as_report(data, enc):
+            return enc
     return None
+
+
+def _reads_as_report(data: bytes, encoding: str) -> bool:
+    try:
+        return _looks_like_chinese(data.decode(encoding))
+    except UnicodeDecodeError:
+        return False
 
 
 def _looks_like_chinese(text: str) -> bool:

@@ -12,6 +12,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import docx
@@ -20,6 +21,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from nlp.errors import InputError
+from nlp.files import Limits
 from nlp.models import Block
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -160,6 +162,30 @@ def _body_blocks(document: Document) -> list[Block]:
 
     walk(document.element.body)
     return blocks
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a password-protected DOCX is an OLE file
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def check_docx(data: bytes, path: str, limits: Limits) -> None:
+    """Refuse a DOCX whose parts unpack past the limit (a zip bomb) before python-docx unpacks it.
+
+    The sizes a zip declares bound what Python's zipfile will unpack (it stops at the declared
+    size), so their sum is a safe figure without unpacking anything."""
+    if data.startswith(_OLE_MAGIC) and _ENCRYPTION_INFO in data:
+        raise InputError(path, "encrypted DOCX: it needs a password to open")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # read_docx says it is not a readable DOCX
+    if inflated > limits.max_inflated_bytes:
+        raise InputError(
+            path,
+            f"its parts unpack to {inflated >> 20} MB, over the limit of {limits.max_inflated_mb:g} MB"
+            " (--max-inflated-mb)",
+        )
 
 
 def read_docx(data: bytes, path: str) -> tuple[list[Block], dict]:
