@@ -304,7 +304,6 @@ def _scanned_pages(
     data: bytes, numbers: list[int], path: str, warnings: list[str]
 ) -> dict[int, _PageContent]:
     """The pages without a text layer, rendered at the OCR's working resolution and read."""
-
     from nlp.ingest.ocr import require_recognizer
     from nlp.ingest.scan import WORK_DPI
 
