@@ -178,8 +178,8 @@ def _t4_group(texts: list[str]) -> str | None:
         return "suit_direct"
     if after and not direct:
         return "suit_after_review"
-    if joined.startswith("行政复议") and "诉讼" not in joined:
-        return "review"
+    if joined.startswith("行政复议") and "诉讼" not in joined and len(texts) == 1:
+        return "review"  # alone: a header row "行政复议 | 行政诉讼" names both (诉讼 may be misread)
     return None
 
 
