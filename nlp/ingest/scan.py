@@ -35,6 +35,7 @@ CELL_PAD_Y = 0.3
 _A4_WIDTH_IN = 8.27
 _MAX_SKEW = 6.0  # degrees searched either way
 _INK_MAX = 0.25  # a page darker than this share of ink is a photo, not a scanned text page
+_APART_MIN = 0.8  # confidence a short piece standing apart on a line needs to be kept
 
 
 @dataclass
@@ -461,6 +462,10 @@ def read_page(image: np.ndarray, dpi: float, recognizer: Recognizer) -> ScanPage
     for job in jobs:
         parts = readings[pos : pos + len(job.boxes)]
         pos += len(job.boxes)
+        if job.joiner and len(parts) > 1:
+            # A stray mark far beside a line (a stamp's fragment, a speck) is read as one
+            # unsure character; print standing apart on a line reads surely.
+            parts = [p for p in parts if len(p.text.strip()) > 2 or p.confidence >= _APART_MIN] or parts
         results.append(Reading.join(parts, job.joiner) if parts else None)
     to_pt = 72.0 / WORK_DPI
     for idx, (x0, y0, x1, _y1) in line_jobs:
