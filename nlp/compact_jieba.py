@@ -32,9 +32,28 @@ from importlib.resources.abc import Traversable
 from math import log
 from pathlib import Path
 
-import jieba
 import marisa_trie
 import numpy as np
+
+
+def _import_jieba():
+    """jieba, imported without pkg_resources: jieba only uses it to locate its own files and falls
+    back to their path when it is missing, and importing it costs 75 ms (it scans every installed
+    distribution). Hidden for that one import; a process that has it already keeps it."""
+    import sys
+
+    hidden = "pkg_resources" not in sys.modules
+    if hidden:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes "import pkg_resources" fail
+    try:
+        import jieba
+    finally:
+        if hidden:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 _HEADER = struct.Struct("<QQQ")  # jieba's total frequency, the longest key, the length of the trie's bytes
 _FORMAT = b"trie, then frequencies by key id: 1"

@@ -66,12 +66,12 @@ LEVEL_NAMES: dict[Level, str] = {
 }
 
 KIND_NAMES: dict[str, str] = {"problem": "存在问题", "measure": "改进措施"}
-# Two or three characters each: the columns of a confusion matrix at 80 columns.
+# Two characters each: the columns of a confusion matrix fit in 80 columns.
 SHORT_LABEL_NAMES: dict[str, str] = {
     "preamble": "说明",
     "general": "概述",
     "proactive": "主动",
-    "on_request": "依申请",
+    "on_request": "申请",
     "management": "管理",
     "platform": "平台",
     "interpretation": "解读",

@@ -221,7 +221,12 @@ def emit(console: Console, *renderables: object) -> None:
             emit(console, item.renderable)
         else:
             text = item if isinstance(item, Text) else Text.from_markup(str(item))
-            console.out(text.plain, highlight=False)
+            _write(console, text.plain)
+
+
+def _write(console: Console, line: str) -> None:
+    """A line as it is: rich would expand its tabs and fold it to the console's width."""
+    console.file.write(line + "\n")
 
 
 def _plain_cell(cell: object) -> str:
@@ -232,12 +237,12 @@ def _plain_cell(cell: object) -> str:
 
 def _print_plain_table(console: Console, table: Table) -> None:
     if table.title:
-        console.out(f"# {_plain_cell(table.title)}", highlight=False)
+        _write(console, f"# {_plain_cell(table.title)}")
     if table.show_header:
-        console.out("\t".join(_plain_cell(c.header) for c in table.columns), highlight=False)
+        _write(console, "\t".join(_plain_cell(c.header) for c in table.columns))
     columns = [list(c.cells) for c in table.columns]
     for row in zip(*columns, strict=True):
-        console.out("\t".join(_plain_cell(c).replace("\n", " ") for c in row), highlight=False)
+        _write(console, "\t".join(_plain_cell(c).replace("\n", " ") for c in row))
 
 
 def _fmt(cell: Cell | None) -> str:
@@ -360,7 +365,7 @@ def show_search(query: str, hits: list[SearchHit], console: Console) -> None:
                 hit.label or "",
                 part,
             ]
-            console.out("\t".join(printable(f) for f in fields), highlight=False)
+            _write(console, "\t".join(printable(f).replace("\t", " ") for f in fields))
         return
     console.print(f"[bold]xxgk search {escaped(query)}[/bold]：{len(hits)} 段")
     for number, hit in enumerate(hits, 1):
@@ -514,10 +519,10 @@ def item_lines(result: Result) -> str:
 def confusion_table(evaluation: Evaluation) -> Table:
     """Rows gold, columns predicted; the labels' short Chinese names head the columns (they fit
     in 80 columns, where the keys would be cut)."""
-    table = Table(title="confusion matrix of the pipeline (rows gold, columns predicted)")
+    table = Table(title="confusion matrix of the pipeline (rows gold, columns predicted)", padding=(0, 0))
     table.add_column("", no_wrap=True)
     for name in evaluation.labels:
         table.add_column(SHORT_LABEL_NAMES.get(name, name), justify="right", no_wrap=True)
     for name, row in zip(evaluation.labels, evaluation.confusion, strict=True):
-        table.add_row(name, *(str(int(v)) if v else "·" for v in row))
+        table.add_row(SHORT_LABEL_NAMES.get(name, name), *(str(int(v)) if v else "·" for v in row))
     return table
