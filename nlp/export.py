@@ -17,7 +17,18 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-from nlp.display import cell_titles
+from nlp.display import (
+    CELL_STATUS_NAMES,
+    KIND_NAMES,
+    LABEL_NAMES,
+    LEVEL_NAMES,
+    RULE_TITLES,
+    SECTION_NAMES,
+    STATUS_NAMES,
+    TEMPLATE_SHORT_NAMES,
+    cell_title,
+    cell_titles,
+)
 from nlp.store import StoreError, open_readonly
 
 ExportType = Literal["text", "int", "float"]
@@ -41,6 +52,22 @@ class Column:
     name: str  # the header in CSV and Parquet
     title: str  # the Chinese header in XLSX
     type: ExportType
+    # XLSX is read by people: a key's Chinese name in its cells (CSV and Parquet keep the keys)
+    shown: Callable[[str], str] | None = None
+
+
+def _named(names: dict[str, str]) -> Callable[[str], str]:
+    return lambda key: names.get(key, key)
+
+
+# Every long table says which report a row is of: the file, the organ and the year beside the hash.
+_REPORT_OF_ROW = "r.sha256, r.path, r.organ, r.year"
+_REPORT_OF_ROW_COLUMNS = [
+    Column("sha256", "内容哈希", "text"),
+    Column("path", "文件", "text"),
+    Column("organ", "机关", "text"),
+    Column("year", "年度", "int"),
+]
 
 
 @dataclass
@@ -60,11 +87,11 @@ _REPORT_COLUMNS = [
     Column("pages", "页数", "int"),
     Column("title", "标题", "text"),
     Column("organ", "机关", "text"),
-    Column("level", "层级", "text"),
+    Column("level", "层级", "text", _named(LEVEL_NAMES)),
     Column("province", "省份", "text"),
     Column("places", "地区", "text"),
     Column("year", "年度", "int"),
-    Column("template", "模板", "text"),
+    Column("template", "格式", "text", _named(TEMPLATE_SHORT_NAMES)),
     Column("sections_found", "找到章节数", "int"),
     Column("cells_found", "找到单元格数", "int"),
     Column("cells_total", "模板单元格数", "int"),
@@ -75,13 +102,13 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "cells",
         "单元格",
-        "SELECT r.sha256, c.key, c.value, c.status, c.raw, c.unit, c.confidence"
+        f"SELECT {_REPORT_OF_ROW}, c.key, c.value, c.status, c.raw, c.unit, c.confidence"
         " FROM cells c JOIN reports r ON r.id = c.report ORDER BY c.report, c.key",
         [
-            Column("sha256", "内容哈希", "text"),
-            Column("key", "单元格键", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
+            Column("key", "单元格", "text", cell_title),
             Column("value", "数值", "float"),
-            Column("status", "状态", "text"),
+            Column("status", "状态", "text", _named(CELL_STATUS_NAMES)),
             Column("raw", "原文", "text"),
             Column("unit", "单位", "text"),
             Column("confidence", "置信度", "float"),
@@ -90,13 +117,13 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "checks",
         "核对",
-        "SELECT r.sha256, c.id, c.rule, c.status, c.lhs, c.rhs, c.cells, c.message"
+        f"SELECT {_REPORT_OF_ROW}, c.id, c.rule, c.status, c.lhs, c.rhs, c.cells, c.message"
         " FROM checks c JOIN reports r ON r.id = c.report ORDER BY c.report, c.id",
         [
-            Column("sha256", "内容哈希", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
             Column("id", "核对编号", "text"),
-            Column("rule", "规则", "text"),
-            Column("status", "结果", "text"),
+            Column("rule", "规则", "text", lambda rule: f"{rule} {RULE_TITLES.get(rule, '')}".strip()),
+            Column("status", "结果", "text", _named(STATUS_NAMES)),
             Column("lhs", "合计（表格）", "float"),
             Column("rhs", "分项（正文）", "float"),
             Column("cells", "涉及单元格", "text"),
@@ -106,11 +133,11 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "sections",
         "章节",
-        "SELECT r.sha256, s.key, s.ordinal, s.title"
+        f"SELECT {_REPORT_OF_ROW}, s.key, s.ordinal, s.title"
         " FROM sections s JOIN reports r ON r.id = s.report ORDER BY s.report, s.id",
         [
-            Column("sha256", "内容哈希", "text"),
-            Column("key", "章节键", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
+            Column("key", "章节", "text", _named(SECTION_NAMES)),
             Column("ordinal", "序号", "int"),
             Column("title", "标题", "text"),
         ],
@@ -118,14 +145,14 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "paragraphs",
         "段落",
-        "SELECT r.sha256, p.position, p.section, p.heading, p.label, p.confidence, p.text"
+        f"SELECT {_REPORT_OF_ROW}, p.position, p.section, p.heading, p.label, p.confidence, p.text"
         " FROM paragraphs p JOIN reports r ON r.id = p.report ORDER BY p.report, p.position",
         [
-            Column("sha256", "内容哈希", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
             Column("position", "段落序号", "int"),
-            Column("section", "章节键", "text"),
+            Column("section", "章节", "text", _named(SECTION_NAMES)),
             Column("heading", "小标题", "text"),
-            Column("label", "分类", "text"),
+            Column("label", "分类", "text", _named(LABEL_NAMES)),
             Column("confidence", "置信度", "float"),
             Column("text", "文本", "text"),
         ],
@@ -133,13 +160,13 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "items",
         "问题与措施",
-        "SELECT r.sha256, i.position, i.kind, i.section, i.paragraph, i.text"
+        f"SELECT {_REPORT_OF_ROW}, i.position, i.kind, i.section, i.paragraph, i.text"
         " FROM items i JOIN reports r ON r.id = i.report ORDER BY i.report, i.position",
         [
-            Column("sha256", "内容哈希", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
             Column("position", "序号", "int"),
-            Column("kind", "类型", "text"),
-            Column("section", "章节键", "text"),
+            Column("kind", "类型", "text", _named(KIND_NAMES)),
+            Column("section", "章节", "text", _named(SECTION_NAMES)),
             Column("paragraph", "段落序号", "int"),
             Column("text", "文本", "text"),
         ],
@@ -171,6 +198,7 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         ],
     ),
 ]
+
 
 def _rule_order(rule: str) -> tuple[str, int]:
     m = re.fullmatch(r"([A-Z]+)(\d+)", rule)
@@ -328,7 +356,12 @@ def _write_xlsx(tables: list[ExportTable], folder: Path) -> list[tuple[Path, int
             if in_sheet == _XLSX_MAX_ROWS - 1:
                 number, in_sheet = number + 1, 0
                 sheet = new_sheet(table, number)
-            sheet.append([clean(v) for v in row])
+            sheet.append(
+                [
+                    clean(c.shown(v) if c.shown and isinstance(v, str) else v)
+                    for c, v in zip(table.columns, row, strict=True)
+                ]
+            )
             in_sheet += 1
             total += 1
     keys = book.create_sheet("列说明")
