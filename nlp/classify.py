@@ -36,6 +36,7 @@ class Model(Protocol):
 
     def predict_proba(self, rows: np.ndarray) -> np.ndarray: ...
 
+
 # Columns of the input rows, in this order.
 TEXT, SECTION, HEADING, PREVIOUS, NEXT = 0, 1, 2, 3, 4
 # Hashed feature space sizes: few collisions for a corpus of this size, a small saved model.

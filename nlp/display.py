@@ -98,8 +98,118 @@ _NUMERALS = "一二三四五六"
 SECTION_NAMES: dict[str, str] = {
     spec.key: f"{_NUMERALS[spec.ordinal - 1]}、{spec.canonical}" for spec in tpl.SECTIONS
 }
+FILE_STATUS_NAMES: dict[str, str] = {"ok": "已分析", "not_a_report": "不是年报", "failed": "分析失败"}
+
+# The database's columns as people read them (Datasette's headers). A name means one thing in
+# every table except where _TABLE_COLUMN_TITLES says otherwise.
+COLUMN_TITLES: dict[str, str] = {
+    "id": "编号",
+    "report": "报告编号",
+    "sha256": "内容哈希",
+    "path": "文件",
+    "format": "文件格式",
+    "pages": "页数",
+    "encoding": "编码",
+    "title": "标题",
+    "organ": "机关",
+    "level": "层级",
+    "province": "省份",
+    "places": "地区",
+    "year": "年度",
+    "template": "格式",
+    "t2": "表二（JSON）",
+    "t3": "表三（JSON）",
+    "t4": "表四（JSON）",
+    "sections_found": "找到章节数",
+    "cells_found": "找到单元格数",
+    "cells_total": "模板单元格数",
+    "checks_failed": "未通过核对数",
+    "warnings": "提示",
+    "schema_version": "结果格式版本",
+    "seconds": "用时（秒）",
+    "analysed_at": "分析时间",
+    "document": "完整结果（JSON）",
+    "key": "键",
+    "ordinal": "序号",
+    "block_start": "起始块",
+    "block_end": "结束块",
+    "position": "序号",
+    "section": "章节",
+    "heading": "小标题",
+    "label": "分类",
+    "confidence": "置信度",
+    "text": "文本",
+    "kind": "类型",
+    "paragraph": "段落序号",
+    "value": "数值",
+    "status": "状态",
+    "raw": "原文",
+    "unit": "单位",
+    "rule": "规则",
+    "lhs": "合计（表格）",
+    "rhs": "分项（正文）",
+    "cells": "涉及单元格",
+    "message": "说明",
+    "check_id": "核对编号",
+    "stage": "环节",
+    "recorded_at": "记录时间",
+    "size": "字节数",
+    "mtime_ns": "修改时间（纳秒）",
+    "output": "结果文件",
+    "checked_at": "检查时间",
+}
+_TABLE_COLUMN_TITLES: dict[tuple[str, str], str] = {
+    ("cells", "key"): "单元格",
+    ("sections", "key"): "章节",
+    ("checks", "id"): "核对编号",
+    ("checks", "status"): "结果",
+    ("check_list", "status"): "结果",
+    ("paragraphs", "position"): "段落序号",
+    ("paragraph_list", "position"): "段落序号",
+}
+
+
+def column_title(table: str, column: str) -> str:
+    """The Chinese header of a database column ("机关" for organ), the name when it has none."""
+    return _TABLE_COLUMN_TITLES.get((table, column), COLUMN_TITLES.get(column, column))
+
+
+_STATUS_NAMES_OF_TABLE = {
+    "cells": CELL_STATUS_NAMES,
+    "checks": STATUS_NAMES,
+    "check_list": STATUS_NAMES,
+    "files": FILE_STATUS_NAMES,
+    "errors": FILE_STATUS_NAMES,
+}
+_VALUE_NAMES: dict[str, dict[str, str]] = {
+    "level": dict(LEVEL_NAMES),
+    "template": TEMPLATE_SHORT_NAMES,
+    "kind": KIND_NAMES,
+    "label": LABEL_NAMES,
+    "section": SECTION_NAMES,
+}
+
+
+def value_name(table: str, column: str, value: object) -> str | None:
+    """The Chinese name of a coded value ("乡镇（街道）" for level township, "存在问题" for kind
+    problem, a cell key's title, a rule with its title); None when the value is not a code."""
+    if not isinstance(value, str):
+        return None
+    if column == "status" and table in _STATUS_NAMES_OF_TABLE:
+        return _STATUS_NAMES_OF_TABLE[table].get(value)
+    if column == "key" and table == "cells":
+        return title if (title := cell_title(value)) != value else None
+    if column == "key" and table == "sections":
+        return SECTION_NAMES.get(value)
+    if column == "rule" and value in RULE_TITLES:
+        return f"{value} {RULE_TITLES[value]}"
+    return _VALUE_NAMES.get(column, {}).get(value)
+
+
 __all__ = [
     "CELL_STATUS_NAMES",
+    "COLUMN_TITLES",
+    "FILE_STATUS_NAMES",
     "KIND_NAMES",
     "LABEL_NAMES",
     "LEVEL_NAMES",
@@ -111,6 +221,8 @@ __all__ = [
     "TEMPLATE_SHORT_NAMES",
     "cell_title",
     "cell_titles",
+    "column_title",
+    "value_name",
     "warning_text",
 ]
 

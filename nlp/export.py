@@ -17,18 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-from nlp.display import (
-    CELL_STATUS_NAMES,
-    KIND_NAMES,
-    LABEL_NAMES,
-    LEVEL_NAMES,
-    RULE_TITLES,
-    SECTION_NAMES,
-    STATUS_NAMES,
-    TEMPLATE_SHORT_NAMES,
-    cell_title,
-    cell_titles,
-)
+from nlp.display import cell_titles, value_name
 from nlp.store import StoreError, open_readonly
 
 ExportType = Literal["text", "int", "float"]
@@ -52,12 +41,6 @@ class Column:
     name: str  # the header in CSV and Parquet
     title: str  # the Chinese header in XLSX
     type: ExportType
-    # XLSX is read by people: a key's Chinese name in its cells (CSV and Parquet keep the keys)
-    shown: Callable[[str], str] | None = None
-
-
-def _named(names: dict[str, str]) -> Callable[[str], str]:
-    return lambda key: names.get(key, key)
 
 
 # Every long table says which report a row is of: the file, the organ and the year beside the hash.
@@ -87,11 +70,11 @@ _REPORT_COLUMNS = [
     Column("pages", "页数", "int"),
     Column("title", "标题", "text"),
     Column("organ", "机关", "text"),
-    Column("level", "层级", "text", _named(LEVEL_NAMES)),
+    Column("level", "层级", "text"),
     Column("province", "省份", "text"),
     Column("places", "地区", "text"),
     Column("year", "年度", "int"),
-    Column("template", "格式", "text", _named(TEMPLATE_SHORT_NAMES)),
+    Column("template", "格式", "text"),
     Column("sections_found", "找到章节数", "int"),
     Column("cells_found", "找到单元格数", "int"),
     Column("cells_total", "模板单元格数", "int"),
@@ -106,9 +89,9 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         " FROM cells c JOIN reports r ON r.id = c.report ORDER BY c.report, c.key",
         [
             *_REPORT_OF_ROW_COLUMNS,
-            Column("key", "单元格", "text", cell_title),
+            Column("key", "单元格", "text"),
             Column("value", "数值", "float"),
-            Column("status", "状态", "text", _named(CELL_STATUS_NAMES)),
+            Column("status", "状态", "text"),
             Column("raw", "原文", "text"),
             Column("unit", "单位", "text"),
             Column("confidence", "置信度", "float"),
@@ -122,8 +105,8 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         [
             *_REPORT_OF_ROW_COLUMNS,
             Column("id", "核对编号", "text"),
-            Column("rule", "规则", "text", lambda rule: f"{rule} {RULE_TITLES.get(rule, '')}".strip()),
-            Column("status", "结果", "text", _named(STATUS_NAMES)),
+            Column("rule", "规则", "text"),
+            Column("status", "结果", "text"),
             Column("lhs", "合计（表格）", "float"),
             Column("rhs", "分项（正文）", "float"),
             Column("cells", "涉及单元格", "text"),
@@ -137,7 +120,7 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         " FROM sections s JOIN reports r ON r.id = s.report ORDER BY s.report, s.id",
         [
             *_REPORT_OF_ROW_COLUMNS,
-            Column("key", "章节", "text", _named(SECTION_NAMES)),
+            Column("key", "章节", "text"),
             Column("ordinal", "序号", "int"),
             Column("title", "标题", "text"),
         ],
@@ -150,9 +133,9 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         [
             *_REPORT_OF_ROW_COLUMNS,
             Column("position", "段落序号", "int"),
-            Column("section", "章节", "text", _named(SECTION_NAMES)),
+            Column("section", "章节", "text"),
             Column("heading", "小标题", "text"),
-            Column("label", "分类", "text", _named(LABEL_NAMES)),
+            Column("label", "分类", "text"),
             Column("confidence", "置信度", "float"),
             Column("text", "文本", "text"),
         ],
@@ -165,8 +148,8 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         [
             *_REPORT_OF_ROW_COLUMNS,
             Column("position", "序号", "int"),
-            Column("kind", "类型", "text", _named(KIND_NAMES)),
-            Column("section", "章节", "text", _named(SECTION_NAMES)),
+            Column("kind", "类型", "text"),
+            Column("section", "章节", "text"),
             Column("paragraph", "段落序号", "int"),
             Column("text", "文本", "text"),
         ],
@@ -358,7 +341,8 @@ def _write_xlsx(tables: list[ExportTable], folder: Path) -> list[tuple[Path, int
                 sheet = new_sheet(table, number)
             sheet.append(
                 [
-                    clean(c.shown(v) if c.shown and isinstance(v, str) else v)
+                    # people read names in XLSX; CSV and Parquet keep the keys
+                    clean(value_name(table.name, c.name, v) or v)
                     for c, v in zip(table.columns, row, strict=True)
                 ]
             )

@@ -149,7 +149,10 @@ class Scorer:
         spec = json.loads(str(arrays.pop("spec")))
         if spec.get("format") != FORMAT:
             raise ValueError(f"{path}: not an xxgk model (format {spec.get('format')!r})")
-        blocks = [Block(**{**b, "ngram_range": tuple(b["ngram_range"]), "categories": tuple(b["categories"])}) for b in spec["blocks"]]
+        blocks = [
+            Block(**{**b, "ngram_range": tuple(b["ngram_range"]), "categories": tuple(b["categories"])})
+            for b in spec["blocks"]
+        ]
         unknown = [b.function for b in blocks if b.function is not None and b.function not in ANALYZERS]
         if unknown:
             raise ValueError(f"{path}: the model names analyzers this version does not have: {unknown}")
@@ -172,7 +175,9 @@ def export(pipeline: Pipeline) -> tuple[list[Block], dict[str, np.ndarray]]:
         weight = float(weights.get(name, 1.0))
         if hasattr(transformer, "categories_"):
             categories = tuple(str(c) for c in transformer.categories_[0])
-            blocks.append(Block(name, column, "onehot", weight, offset, len(categories), categories=categories))
+            blocks.append(
+                Block(name, column, "onehot", weight, offset, len(categories), categories=categories)
+            )
             offset += len(categories)
             continue
         hasher, tfidf = transformer.named_steps["hash"], transformer.named_steps["tfidf"]

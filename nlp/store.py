@@ -15,6 +15,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,6 +154,16 @@ CREATE VIEW IF NOT EXISTS check_list AS
            c.id AS check_id, c.rule, c.status, c.lhs, c.rhs, c.message
     FROM checks c JOIN reports r ON r.id = c.report;
 """
+
+
+def schema_columns() -> dict[str, list[str]]:
+    """The column names of every table and view of a results database, in schema order."""
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.executescript(_SCHEMA)
+        names = [
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        ]
+        return {name: [row[1] for row in db.execute(f"PRAGMA table_info('{name}')")] for name in names}
 
 
 class StoreError(Exception):
