@@ -685,9 +685,9 @@ def test_results_on_read_only_media_are_searched_reported_and_exported(results, 
         cp {results / DB_NAME} {media}/
         mount -o remount,ro {media}
         {py} search 政府信息 -o {media} > {tmp_path}/search.out 2>&1
-        {py} report {media} --to {written}/review > {tmp_path}/report.out 2>&1
+        {py} report -o {media} --to {written}/review > {tmp_path}/report.out 2>&1
         {py} export -o {media} --to {written}/export > {tmp_path}/export.out 2>&1
-        ! {py} report {media} > {tmp_path}/report-here.out 2>&1
+        ! {py} report -o {media} > {tmp_path}/report-here.out 2>&1
         {sys.executable} -c "from pathlib import Path; from nlp.serve import datasette_command; print(datasette_command(Path('{media}'), '127.0.0.1', 8001))" > {tmp_path}/serve.out 2>&1
         """
     )

@@ -52,6 +52,14 @@ register((".html", ".htm", ".shtml", ".xhtml"), ReaderSpec("html", ".html:read_h
 register((".jpg", ".jpeg", ".png", ".tif", ".tiff"), ReaderSpec("image", ".image:read_image"))
 
 
+def import_readers() -> None:
+    """Import every reader now (a batch's forkserver: its workers then share them)."""
+    for spec in set(READERS.values()):
+        for name in (spec.reader, spec.precheck):
+            if name:
+                spec.load(name)
+
+
 def is_traditional(blocks: list[Block], sample: int = 3000) -> bool:
     """True when a clear share of the Han characters change under traditional → simplified."""
     text = "".join(b.text or "".join("".join(r) for r in b.rows) for b in blocks)[: sample * 3]
