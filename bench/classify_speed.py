@@ -6,7 +6,7 @@ Pins BLAS/OpenMP to one thread and the process to one CPU (Linux), loads the mod
 warms jieba up, then labels the narrative paragraphs of the bundled corpus and of
 ../shared/corpus/pages.jsonl (when present) several times over, each read with its neighbours in
 its report: all in one call (the throughput of the model), and report by report as `analyze`
-calls it (which adds scikit-learn's fixed cost per call, about 6 ms, to every report).
+calls it (the NumPy scorer of nlp.scorer: no fixed cost per call to speak of).
 """
 
 from __future__ import annotations

@@ -14,4 +14,4 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 # The shipped paragraph classifier (written by `xxgk train`, read by the classify stage).
-MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "paragraph_classifier.skops"
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "paragraph_classifier.npz"

@@ -117,7 +117,9 @@ def _walk_folder(folder: Path, suffixes: set[str], skipped: list[Skipped], outpu
             if name.startswith(".") or path.suffix.lower() not in suffixes:
                 continue
             if is_folder_note(path):
-                skipped.append(Skipped(path_text(path), f"a note about the folder ({path.stem}), not a report"))
+                skipped.append(
+                    Skipped(path_text(path), f"a note about the folder ({path.stem}), not a report")
+                )
             elif reason := _entry_problem(path):
                 skipped.append(Skipped(path_text(path), reason))
             else:
@@ -697,7 +699,9 @@ class _Run:
         self.store.save_error(error, files)
         if before:
             self._remove_json(before.output)
-        result = FileResult(path_text(source), _kind(source), "failed", stage=error.stage, error=error.message)
+        result = FileResult(
+            path_text(source), _kind(source), "failed", stage=error.stage, error=error.message
+        )
         if self.progress:
             self.progress.advance(result)
         return result

@@ -32,7 +32,7 @@ def tokenizer() -> CompactTokenizer:
 def words(text: str) -> list[str]:
     """jieba words of a text; punctuation and whitespace only separate words.
 
-    Module-level (not a lambda) so that a fitted vectorizer that uses it can be saved with skops.
+    Module-level (not a lambda): the exported model names it (nlp.scorer.ANALYZERS).
     """
     return list(_segmented(text))
 

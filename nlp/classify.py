@@ -4,8 +4,8 @@ The model is a scikit-learn Pipeline: TF-IDF over jieba words (with the domain d
 over character n-grams of the text, the paragraph's first part, how often it uses each label's
 typical words, character n-grams of the sub-heading, the section key, and the characters of the
 paragraphs beside it, into a linear SVM whose scores are turned into probabilities by
-cross-validated calibration. The fitted Pipeline is saved with skops (no pickle) to
-models/paragraph_classifier.skops."""
+cross-validated calibration. The fitted Pipeline is exported to the arrays prediction needs
+(nlp.scorer: no pickle, no scikit-learn at prediction time), models/paragraph_classifier.npz."""
 
 from __future__ import annotations
 
@@ -13,26 +13,29 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from zipfile import ZIP_DEFLATED
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
-from sklearn.svm import LinearSVC
-from skops.io import dump, get_untrusted_types, load
 
 from nlp import MODEL_PATH
 from nlp.chinese import SENTENCE_END, words
-from nlp.gold import heading_label
 from nlp.label_rules import apply_rules
 from nlp.models import Paragraph
 from nlp.normalize import nfkc
 from nlp.structure import neighbour_texts
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+
+class Model(Protocol):
+    """What labelling needs of a model: the fitted Pipeline (training, evaluation) or the shipped
+    nlp.scorer.Scorer (everything else)."""
+
+    classes_: np.ndarray
+
+    def predict_proba(self, rows: np.ndarray) -> np.ndarray: ...
+
 
 # Columns of the input rows, in this order.
 TEXT, SECTION, HEADING, PREVIOUS, NEXT = 0, 1, 2, 3, 4
@@ -109,8 +112,6 @@ CUES: tuple[tuple[str, str], ...] = (
 _CUE_RES = tuple((label, re.compile(pattern)) for label, pattern in CUES)
 _LEAD_END_RE = re.compile("[" + "".join(SENTENCE_END) + "：:]")
 _SPACE_RE = re.compile(r"\s+")
-# The only non-scikit-learn names a saved model may refer to.
-_OWN_TYPES = ("nlp.chinese.words", "nlp.classify.lead", "nlp.classify.cue_tokens")
 
 
 def paragraph_rows(
@@ -156,6 +157,9 @@ def cue_tokens(text: str) -> list[str]:
 
 def _hashed_tfidf(**hashing: object) -> Pipeline:
     """TF-IDF over hashed features: no vocabulary to store, so the model file stays small."""
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.pipeline import Pipeline
+
     return Pipeline(
         [
             ("hash", HashingVectorizer(alternate_sign=False, norm=None, **hashing)),  # type: ignore[arg-type]
@@ -165,7 +169,13 @@ def _hashed_tfidf(**hashing: object) -> Pipeline:
 
 
 def make_classifier(c: float = 2.0) -> Pipeline:
-    """An unfitted paragraph classifier."""
+    """An unfitted paragraph classifier (scikit-learn: imported here, for training only)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.svm import LinearSVC
+
     features = ColumnTransformer(
         [
             (
@@ -206,50 +216,39 @@ def make_classifier(c: float = 2.0) -> Pipeline:
     return Pipeline([("features", features), ("model", model)])
 
 
-class HeadingRuleClassifier(ClassifierMixin, BaseEstimator):
-    """Baseline: the label the sub-heading names (gold.HEADING_LABELS), else the commonest label."""
-
-    def fit(self, rows: np.ndarray, labels: Sequence[str]) -> HeadingRuleClassifier:
-        values, counts = np.unique(np.asarray(labels), return_counts=True)
-        self.classes_ = values
-        self.fallback_ = values[np.argmax(counts)]
-        return self
-
-    def predict(self, rows: np.ndarray) -> np.ndarray:
-        return np.array([heading_label(row[HEADING]) or self.fallback_ for row in rows], dtype=object)
-
-
 def save_model(model: Pipeline, path: Path = MODEL_PATH) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    dump(model, path, compression=ZIP_DEFLATED)
+    """The fitted Pipeline as the arrays prediction needs (nlp.scorer), without pickle."""
+    from nlp.scorer import save
+
+    save(model, path)
 
 
-def load_model(path: Path = MODEL_PATH) -> Pipeline:
-    """Load a saved classifier, refusing any type other than scikit-learn's, numpy's and ours."""
-    untrusted = get_untrusted_types(file=path)
-    foreign = [
-        t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy.")) and t not in _OWN_TYPES
-    ]
-    if foreign:
-        raise ValueError(f"{path}: refusing to load unexpected types {foreign}")
-    return load(path, trusted=untrusted)
+def load_model(path: Path = MODEL_PATH) -> Model:
+    from nlp.scorer import Scorer
+
+    return Scorer.load(path)
 
 
 @cache
-def default_model() -> Pipeline | None:
+def default_model() -> Model | None:
     """The shipped model, loaded once per process; None when it has not been trained."""
     return load_model() if MODEL_PATH.is_file() else None
 
 
-def predict_proba(model: Pipeline, rows: np.ndarray) -> np.ndarray:
-    """Class probabilities without scikit-learn's per-call input validation, which costs more
-    than the prediction itself for a report's few dozen paragraphs (the rows are ours)."""
-    with config_context(assume_finite=True, skip_parameter_validation=True):
-        return model.predict_proba(rows)
+def predict_proba(model: Model, rows: np.ndarray) -> np.ndarray:
+    """Class probabilities. For a scikit-learn Pipeline, without its per-call input validation,
+    which costs more than the prediction itself for a report's few dozen paragraphs (the rows are
+    ours)."""
+    if type(model).__module__.startswith("sklearn."):
+        from sklearn import config_context
+
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return model.predict_proba(rows)
+    return model.predict_proba(rows)
 
 
 def classify(
-    model: Pipeline, paragraphs: Sequence[Paragraph], context: Sequence[tuple[str, str]] | None = None
+    model: Model, paragraphs: Sequence[Paragraph], context: Sequence[tuple[str, str]] | None = None
 ) -> list[Paragraph]:
     """The paragraphs with `label`, `confidence` (the calibrated probability of the label among
     those the label rules left open) and the `rule` that decided, if one did. They are one report's

@@ -1,13 +1,17 @@
 """Command line: `xxgk analyze`, `report`, `serve`, `export`, `search`, `parse FILE`, `show FILE`,
-`compare A B`; the classifier's `train`, `evaluate`, `label`."""
+`compare A B`; the classifier's `train`, `evaluate`, `label`.
+
+One convention on every command: required paths are positional, everything else is an option,
+and the results folder of `xxgk analyze` is `-o/--out DIR` (default `out`). Old spellings still
+work and say what replaces them. Nothing heavy is imported here: `--help` and the one-file
+commands start fast, and the batch's writer process never loads the model (its workers do).
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,80 +21,121 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-# Only light modules here: the process that runs `xxgk analyze` is the batch's writer, and the
-# model, the parser and scikit-learn belong in the workers. Commands import what they need.
 from nlp import MODEL_PATH
-from nlp.batch import (
-    DaskEngine,
-    Engine,
-    LocalEngine,
-    collect_inputs,
-    prepare_output,
-    run_batch,
-    stop_forkserver,
-)
-from nlp.compare import compare_reports
-from nlp.errors import InputError
-from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
-from nlp.files import Limits, path_text
-from nlp.models import Paragraph, Report
-from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, OutputError, output_lock, report_json, write_atomic
-from nlp.results import ResultsError
-from nlp.store import DB_NAME, ResultStore, StoreError
-from nlp.terminal import (
-    BatchProgressBar,
-    batch_summary,
-    escaped,
-    printable,
-    search_table,
-    show_comparison,
-    show_report,
-)
 
 if TYPE_CHECKING:
-    from nlp.evaluate import Corpus, Result
+    from rich.console import Console
+
+    from nlp.batch import Engine
+    from nlp.evaluate import Corpus
+    from nlp.files import Limits
+    from nlp.models import Report
+
+
+def _usage_name(argument: typer.core.TyperArgument) -> str:
+    """An argument in the usage line as Unix help writes it — FILE, [PATH]... — rather than this
+    typer's {FILE}."""
+    name = argument.display_name_raw
+    if not argument.required:
+        name = f"[{name}]" if not name.startswith("[") else name
+    return name + ("..." if argument.nargs != 1 and not name.endswith("...") else "")
+
+
+typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Read government information-disclosure annual reports into verified data.",
+    rich_markup_mode=None,  # help text is shown as written: "[serve]" is not markup
+    help="Read government information-disclosure annual reports (政府信息公开工作年度报告) into verified data.",
 )
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = ROOT / "corpus"
 GOLD_LABELS = BUNDLED_CORPUS / "labels"
+GOLD_ITEMS = BUNDLED_CORPUS / "items"
 SHARED = ROOT.parent / "shared"
-
-
-# File arguments are declared readable=False: click would turn an unreadable file into a usage
-# error (exit 2); the readers say what is wrong in one line instead.
+GENERATED_REPORTS = ROOT / "tests" / "generated"
+HELDOUT_REPORTS = ROOT / "tests" / "heldout"
+DEFAULT_RESULTS = Path("out")
 
 
 def _fail(message: str) -> None:
+    from nlp.terminal import printable
+
     typer.echo(f"xxgk: {printable(message)}", err=True)
     raise typer.Exit(1)
 
 
+def _deprecated(old: str, new: str) -> None:
+    typer.echo(f"xxgk: {old} is deprecated; use {new}", err=True)
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@contextmanager
+def _working(message: str) -> Iterator[None]:
+    """A spinner with what is being done on a terminal's stderr while something long runs
+    (nothing when stderr is not a terminal: scripts and logs get the results only)."""
+    console = _stderr_console()
+    if console.is_terminal:
+        with console.status(message):
+            yield
+    else:
+        yield
+
+
+# ---------------------------------------------------------------- options shared by commands
+
+# File arguments are declared readable=False: click would turn an unreadable file into a usage
+# error (exit 2); the readers say what is wrong in one line instead.
+FileArgument = Annotated[Path, typer.Argument(help="One report file.", readable=False, metavar="FILE")]
+ResultsOption = Annotated[
+    Path,
+    typer.Option("-o", "--out", help="Results folder of `xxgk analyze` (holds xxgk.sqlite).", metavar="DIR"),
+]
+OldResultsOption = Annotated[
+    Path | None, typer.Option("--output", hidden=True, help="Deprecated spelling of -o/--out.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.", metavar="")]
 MaxFileOption = Annotated[
     float | None,
-    typer.Option("--max-file-mb", help="Refuse files larger than this (MB; default 200, env XXGK_MAX_FILE_MB)."),
+    typer.Option(
+        "--max-file-mb",
+        help="Refuse files larger than this (MB; default 200, env XXGK_MAX_FILE_MB).",
+        metavar="MB",
+    ),
 ]
 MaxInflatedOption = Annotated[
     float | None,
     typer.Option(
         "--max-inflated-mb",
         help="Refuse DOCX files whose parts unpack past this (MB; default 500, env XXGK_MAX_INFLATED_MB).",
+        metavar="MB",
     ),
 ]
 MaxPagesOption = Annotated[
     int | None,
-    typer.Option("--max-pages", help="Refuse PDFs with more pages (default 2000, env XXGK_MAX_PAGES)."),
+    typer.Option(
+        "--max-pages", help="Refuse PDFs with more pages (default 2000, env XXGK_MAX_PAGES).", metavar="N"
+    ),
 ]
 
 
+def _results(out: Path, old: Path | None, old_spelling: str = "--output DIR") -> Path:
+    if old is not None:
+        _deprecated(old_spelling, "-o/--out DIR")
+        return old
+    return out
+
+
 def _limits(max_file_mb: float | None, max_inflated_mb: float | None, max_pages: int | None) -> Limits:
+    from nlp.files import Limits
+
     try:
         return Limits.from_env(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb, max_pages=max_pages)
     except ValueError as exc:
@@ -100,6 +145,9 @@ def _limits(max_file_mb: float | None, max_inflated_mb: float | None, max_pages:
 
 def _safe_analyze(path: Path, limits: Limits | None = None) -> Report:
     """Analyse one file; any failure becomes an InputError naming the file (no traceback)."""
+    from nlp.errors import InputError
+    from nlp.files import path_text
+
     try:
         from nlp.pipeline import analyze_file
 
@@ -111,11 +159,16 @@ def _safe_analyze(path: Path, limits: Limits | None = None) -> Report:
 
 
 def _analyze_or_exit(path: Path, limits: Limits | None = None) -> Report:
+    from nlp.errors import InputError
+
     try:
         return _safe_analyze(path, limits)
     except InputError as exc:
         _fail(f"{exc.path}: {exc.problem}")
         raise  # unreachable: _fail exits
+
+
+# ---------------------------------------------------------------- analyze
 
 
 class Stopped(KeyboardInterrupt):
@@ -156,39 +209,64 @@ class EngineName(StrEnum):
 
 
 def _engine(name: EngineName, jobs: int, scheduler: str | None, timeout: float) -> Engine:
+    import importlib.util
+
+    from nlp.batch import DaskEngine, LocalEngine
+
     if name == EngineName.local:
         return LocalEngine(jobs, timeout)
     if scheduler is None:
         _fail("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     if importlib.util.find_spec("distributed") is None:
         _fail("--engine dask needs dask: pip install 'xxgk-nlp[dask]'")
-    return DaskEngine(scheduler)
+    return DaskEngine(scheduler)  # type: ignore[arg-type]
 
 
 @app.command()
 def analyze(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders (default: the bundled corpus).", readable=False)
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders (default: the bundled corpus).", readable=False, metavar="[PATH]..."
+        ),
     ] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    out: ResultsOption = DEFAULT_RESULTS,
+    old_out: OldResultsOption = None,
     jobs: Annotated[
-        int, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: all cores).")
+        int,
+        typer.Option("-j", "--jobs", min=1, help="Worker processes.", show_default="all cores", metavar="N"),
     ] = os.cpu_count() or 1,
-    force: Annotated[bool, typer.Option("--force", help="Analyse again files finished before.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Analyse again the files an earlier run finished.", metavar="")
+    ] = False,
     engine: Annotated[EngineName, typer.Option(help="Where the work runs.")] = EngineName.local,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --engine dask.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, with --engine dask.", metavar="ADDRESS")
+    ] = None,
     timeout: Annotated[
         float,
-        typer.Option(min=1, help="Seconds one file may take before it is recorded as failed (inf: no limit)."),
+        typer.Option(
+            min=1,
+            help="Seconds one file may take before it is recorded as failed (inf: no limit).",
+            metavar="S",
+        ),
     ] = 600,
     max_file_mb: MaxFileOption = None,
     max_inflated_mb: MaxInflatedOption = None,
     max_pages: MaxPagesOption = None,
 ) -> None:
-    """Analyse reports into the output folder: xxgk.sqlite, one JSON per report, summary.json.
+    """Analyse reports into the results folder: xxgk.sqlite, one JSON per report, summary.json, the
+    review pages. Files an earlier run finished are skipped (by content hash)."""
+    from rich.console import Console
 
-    Files finished by an earlier run into the same folder are skipped (by content hash).
-    """
+    from nlp.batch import collect_inputs, prepare_output, run_batch, stop_forkserver
+    from nlp.files import path_text
+    from nlp.output import OutputError, output_lock
+    from nlp.results import ResultsError
+    from nlp.store import DB_NAME, StoreError
+    from nlp.terminal import BatchProgressBar, batch_summary, escaped, printable
+
+    output = _results(out, old_out)
     console = Console()
     limits = _limits(max_file_mb, max_inflated_mb, max_pages)
     if not paths:
@@ -243,6 +321,9 @@ def analyze(
 
 def _review_is_current(output: Path) -> bool:
     """Whether OUTPUT/review holds whole pages of what OUTPUT's database holds now."""
+    from nlp.output import REVIEW_FOLDER, REVIEW_MARKER
+    from nlp.store import DB_NAME, ResultStore
+
     pages = output / REVIEW_FOLDER
     if not (pages / "index.html").is_file():
         return False
@@ -255,38 +336,79 @@ def _review_is_current(output: Path) -> bool:
 
 def _after_batch(output: Path, any_report: bool) -> None:
     """items.csv, and the review pages unless they already show what the database holds."""
+    import sqlite3
+
+    from nlp.export import write_items_csv
+    from nlp.files import path_text
+    from nlp.output import OutputError
+    from nlp.store import DB_NAME
+    from nlp.terminal import escaped
+
     try:
         write_items_csv(output / DB_NAME, output / "items.csv")
         if any_report and not _review_is_current(output):
             from nlp.review import write_review  # scikit-learn and all: only when pages are written
 
-            Console().print(f"review pages: {escaped(path_text(write_review(output)))}")
+            with _working("writing the review pages …"):
+                index = write_review(output)
+            from rich.console import Console
+
+            Console().print(f"review pages: {escaped(path_text(index))}")
     except sqlite3.Error as exc:
         raise OutputError(f"{path_text(output)}: cannot write ({exc})") from None
     except OSError as exc:
         raise OutputError(f"{path_text(exc.filename or output)}: cannot write ({exc.strerror})") from None
 
 
-OutputArgument = Annotated[Path, typer.Argument(help="Output folder of `xxgk analyze` (holds xxgk.sqlite).")]
+# ---------------------------------------------------------------- results: report, serve, export, search
+
+OldResultsArgument = Annotated[
+    Path | None, typer.Argument(hidden=True, help="Deprecated: the results folder, now -o/--out DIR.")
+]
+
+
+def _results_argument(out: Path, old: Path | None, command: str) -> Path:
+    """The results folder of `report` and `serve`, which once took it as an argument."""
+    if old is not None:
+        _deprecated(f"`xxgk {command} DIR`", f"`xxgk {command} -o DIR`")
+        return old
+    return out
+
+
+def _database(output: Path) -> Path:
+    from nlp.store import DB_NAME
+
+    database = output / DB_NAME
+    if not database.is_file():
+        _fail(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
+    return database
 
 
 @app.command()
 def report(
-    output: OutputArgument = Path("out"),
+    old_out: OldResultsArgument = None,
+    out: ResultsOption = DEFAULT_RESULTS,
     to: Annotated[
-        Path | None, typer.Option("--to", help="Folder for the pages (default: OUTPUT/review).")
+        Path | None,
+        typer.Option("--to", help="Folder for the pages (default: DIR/review).", metavar="FOLDER"),
     ] = None,
 ) -> None:
     """Write the HTML review pages (overview, a page per report, problem list, corpus analyses);
     they open offline in any browser."""
+    from nlp.files import path_text
+    from nlp.output import OutputError, output_lock
+    from nlp.results import ResultsError
     from nlp.review import write_review
+    from nlp.terminal import printable
 
+    output = _results_argument(out, old_out, "report")
     try:
-        if to is None:  # into the output folder: not while a batch writes there
-            with output_lock(output):
-                index = write_review(output)
-        else:
-            index = write_review(output, to)
+        with _working("writing the review pages …"):
+            if to is None:  # into the results folder: not while a batch writes there
+                with output_lock(output):
+                    index = write_review(output)
+            else:
+                index = write_review(output, to)
     except (ResultsError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -296,14 +418,16 @@ def report(
 
 @app.command()
 def serve(
-    output: OutputArgument = Path("out"),
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+    old_out: OldResultsArgument = None,
+    out: ResultsOption = DEFAULT_RESULTS,
+    host: Annotated[str, typer.Option(help="Address to listen on.", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", metavar="PORT")] = 8001,
 ) -> None:
-    """Browse the results database in Datasette (pip install 'xxgk-nlp[serve]'): facets, labels,
-    Chinese full-text search."""
+    """Browse the results database in Datasette (pip install 'xxgk-nlp[serve]'): Chinese column
+    titles, facets, full-text search."""
     from nlp.serve import ServeError, run_datasette
 
+    output = _results_argument(out, old_out, "serve")
     try:
         run_datasette(output, host, port)  # returns only when it could not start
     except ServeError as exc:
@@ -312,40 +436,63 @@ def serve(
         _fail(f"cannot start Datasette ({exc.strerror})")
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+
+
 @app.command()
 def export(
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help="Output folder of `xxgk analyze` (holds xxgk.sqlite).")
-    ] = Path("out"),
+    out: ResultsOption = DEFAULT_RESULTS,
+    old_out: OldResultsOption = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,
     to: Annotated[
-        Path | None, typer.Option("--to", help="Folder for the exported files (default: OUTPUT/export).")
+        Path | None,
+        typer.Option("--to", help="Folder for the exported files (default: DIR/export).", metavar="FOLDER"),
     ] = None,
 ) -> None:
-    """Export the database: a wide table (one row per report, one column per cell) and the long tables."""
-    database = output / DB_NAME
-    if not database.is_file():
-        _fail(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
+    """Export the database: a wide table (one row per report, one column per cell) and the long
+    tables, with the file, organ and year on every row."""
+    from nlp.export import ExportError, export_tables
+    from nlp.export import ExportFormat as Formats
+    from nlp.store import StoreError
+
+    output = _results(out, old_out)
+    database = _database(output)
     try:
-        written = export_tables(database, to or output / "export", fmt)
+        written = export_tables(database, to or output / "export", Formats(fmt.value))
     except (ExportError, StoreError) as exc:
         _fail(str(exc))
     for path, rows in written:
         typer.echo(f"{path}  ({rows} rows)")
 
 
+def _query(value: list[str]) -> list[str]:
+    if not " ".join(value).strip():
+        raise typer.BadParameter("give the words to find")
+    return value
+
+
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Words to find (Chinese is segmented with jieba).")],
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help="Output folder of `xxgk analyze` (holds xxgk.sqlite).")
-    ] = Path("out"),
-    limit: Annotated[int, typer.Option(min=1, help="At most this many hits.")] = 20,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help="Words to find (Chinese is segmented with jieba).", callback=_query, metavar="WORDS"
+        ),
+    ],
+    out: ResultsOption = DEFAULT_RESULTS,
+    old_out: OldResultsOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many paragraphs.", metavar="N")] = 20,
+    as_json: JsonOption = False,
 ) -> None:
-    """Find paragraphs and problem/measure items containing every word of the query."""
-    database = output / DB_NAME
-    if not database.is_file():
-        _fail(f"{database}: no results database here; run `xxgk analyze -o {output}` first")
+    """Find the paragraphs that contain every word of the query, in their text or in one of their
+    problem and measure items: one hit per paragraph, a snippet with the words marked."""
+    from nlp.store import ResultStore, StoreError
+
+    query = " ".join(words)
+    database = _database(_results(out, old_out))
     try:
         store = ResultStore(database, readonly=True)
     except StoreError as exc:
@@ -354,53 +501,85 @@ def search(
         hits = store.search(query, limit)
     finally:
         store.close()
+    if as_json:
+        for hit in hits:
+            sys.stdout.write(json.dumps(hit.as_json(), ensure_ascii=False) + "\n")
+        if not hits:
+            raise typer.Exit(1)
+        return
     if not hits:
         _fail(f"nothing found for '{query}'")
-    Console().print(search_table(query, hits))
+    from rich.console import Console
+
+    from nlp.terminal import show_search
+
+    show_search(query, hits, Console())
+
+
+# ---------------------------------------------------------------- one report: parse, show, compare
 
 
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help="One report file.", readable=False)],
+    file: FileArgument,
     max_file_mb: MaxFileOption = None,
     max_inflated_mb: MaxInflatedOption = None,
     max_pages: MaxPagesOption = None,
 ) -> None:
     """Print one report's JSON to stdout."""
+    from nlp.output import report_json
+
     report = _analyze_or_exit(file, _limits(max_file_mb, max_inflated_mb, max_pages))
     sys.stdout.write(report_json(report) + "\n")
 
 
 @app.command()
 def show(
-    file: Annotated[Path, typer.Argument(help="One report file.", readable=False)],
+    file: FileArgument,
+    as_json: JsonOption = False,
     max_file_mb: MaxFileOption = None,
     max_inflated_mb: MaxInflatedOption = None,
     max_pages: MaxPagesOption = None,
 ) -> None:
-    """Show one report in the terminal: sections, the three tables, failed checks."""
+    """Show one report for a person: sections, the three tables laid out as the form, failed
+    checks, paragraph labels, problems and measures (--json: the report's JSON)."""
     report = _analyze_or_exit(file, _limits(max_file_mb, max_inflated_mb, max_pages))
+    if as_json:
+        from nlp.output import report_json
+
+        sys.stdout.write(report_json(report) + "\n")
+        return
+    from rich.console import Console
+
+    from nlp.terminal import show_report
+
     show_report(report, Console())
 
 
 @app.command()
 def compare(
-    first: Annotated[Path, typer.Argument(help="A report of one year.", readable=False)],
-    second: Annotated[Path, typer.Argument(help="The same organ's report of another year.", readable=False)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    first: Annotated[Path, typer.Argument(help="A report of one year.", readable=False, metavar="A")],
+    second: Annotated[
+        Path, typer.Argument(help="The same organ's report of another year.", readable=False, metavar="B")
+    ],
+    as_json: JsonOption = False,
 ) -> None:
-    """Compare two reports of the same organ: carry-over chain (X1), item counts (X2),
-    documents in force (X3) and every table cell that changed."""
+    """Compare two reports of the same organ: carry-over chain (X1), item counts (X2), documents in
+    force (X3) and every table cell that changed."""
+    from nlp.compare import compare_reports
+
     comparison = compare_reports(_analyze_or_exit(first), _analyze_or_exit(second))
     if as_json:
         sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
-    else:
-        show_comparison(comparison, Console())
+        return
+    from rich.console import Console
+
+    from nlp.terminal import show_comparison
+
+    show_comparison(comparison, Console())
 
 
-GENERATED_REPORTS = ROOT / "tests" / "generated"
-HELDOUT_REPORTS = ROOT / "tests" / "heldout"
-GOLD_ITEMS = BUNDLED_CORPUS / "items"
+# ---------------------------------------------------------------- the classifier: train, evaluate, label
 
 
 def _corpus(paths: list[Path] | None, gold: Path) -> tuple[Corpus, list[str]]:
@@ -420,8 +599,8 @@ def _corpus(paths: list[Path] | None, gold: Path) -> tuple[Corpus, list[str]]:
         )
         paths = [p for p in defaults if p.exists()]
     skipped: list[str] = []
-    typer.echo(f"reading {', '.join(str(p) for p in paths)} …", err=True)
-    docs = documents(paths, skipped)
+    with _working(f"reading {', '.join(str(p) for p in paths)} …"):
+        docs = documents(paths, skipped)
     labels, items = load_gold(gold), load_item_gold(GOLD_ITEMS)
     for path in paths:
         if path.is_dir() and any(path.glob("*.gold.json")):
@@ -441,55 +620,50 @@ def _corpus(paths: list[Path] | None, gold: Path) -> tuple[Corpus, list[str]]:
 
 PathsArgument = Annotated[
     list[Path] | None,
-    typer.Argument(help="Folders or files of reports and pages.jsonl (default: corpus and ../shared)."),
+    typer.Argument(
+        help="Folders or files of reports and pages.jsonl (default: corpus, ../shared, tests/generated, tests/heldout).",
+        metavar="[PATH]...",
+    ),
 ]
-GoldOption = Annotated[Path, typer.Option("--gold", help="Folder of gold label files.")]
+GoldOption = Annotated[Path, typer.Option("--gold", help="Folder of gold label files.", metavar="DIR")]
+ModelOption = Annotated[Path, typer.Option("--model", help="Model file.", metavar="FILE")]
 
 
 @app.command()
 def train(
     paths: PathsArgument = None,
     gold: GoldOption = GOLD_LABELS,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Model file.")] = MODEL_PATH,
+    model_file: ModelOption = MODEL_PATH,
+    old_model: Annotated[
+        Path | None, typer.Option("-o", "--output", hidden=True, help="Deprecated spelling of --model.")
+    ] = None,
 ) -> None:
     """Train the paragraph classifier on the development gold (never on the held-out reports); write
     the model and its model card with the cross-validated and the held-out figures."""
     from nlp.classify import save_model
     from nlp.evaluate import cross_validate, fit_models, held_out, model_card, shuffled_macro_f1
+    from nlp.output import write_atomic
 
+    if old_model is not None:
+        _deprecated(
+            "`xxgk train -o FILE` (-o is the results folder everywhere else)", "`xxgk train --model FILE`"
+        )
+        model_file = old_model
     corpus, sources = _corpus(paths, gold)
     development, test = corpus.part(held_out=False), corpus.part(held_out=True)
-    typer.echo("cross-validating (5 folds, then 3 shuffled fold assignments) …", err=True)
-    cv = cross_validate(development)
-    shuffled = shuffled_macro_f1(development)
-    typer.echo("scoring the held-out reports and training the model …", err=True)
-    test_result = held_out(development, test)
-    model, _ = fit_models(development)
-    save_model(model, output)
-    card = output.parent / "MODEL_CARD.md"
+    with _working("cross-validating: 5 folds, then 3 shuffled fold assignments …"):
+        cv = cross_validate(development)
+        shuffled = shuffled_macro_f1(development)
+    with _working("scoring the held-out reports, training the model …"):
+        test_result = held_out(development, test)
+        model, _ = fit_models(development)
+    save_model(model, model_file)
+    card = model_file.parent / "MODEL_CARD.md"
     write_atomic(card, model_card(development, cv, shuffled, test_result, sources))
-    typer.echo(f"model written to {output}; model card {card}")
+    typer.echo(f"model written to {model_file}; model card {card}")
     typer.echo(
         f"cross-validation macro-F1 {cv.pipeline.macro_f1:.3f}; held out {test_result.pipeline.macro_f1:.3f}"
     )
-
-
-def _print_result(console: Console, title: str, result: Result) -> None:
-    from nlp.evaluate import MIN_EXAMPLES, PIPELINE, item_line
-
-    evaluations = list(result.paragraphs.values())
-    others = [e for e in evaluations if e.name != PIPELINE]
-    scores = Table(title=title)
-    for name in ("label", "support", "precision", "recall", "F1", *(f"F1 {e.name}" for e in others)):
-        scores.add_column(name, justify="left" if name == "label" else "right")
-    other_f1 = [{s.label: s.f1 for s in e.scores} for e in others]
-    for s in result.pipeline.scores:
-        row = [s.label, str(s.support), f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}"]
-        scores.add_row(*row, *(f"{o[s.label]:.2f}" for o in other_f1))
-    macro = [f"{e.macro_f1:.3f}" for e in (result.pipeline, *others)]
-    scores.add_row(f"macro-F1 (≥{MIN_EXAMPLES} examples)", "", "", "", *macro, style="bold")
-    console.print(scores)
-    console.print(f"items ({result.documents} reports): {item_line(result)}")
 
 
 @app.command()
@@ -497,41 +671,42 @@ def evaluate(
     paths: PathsArgument = None,
     gold: GoldOption = GOLD_LABELS,
     shuffled: Annotated[
-        int, typer.Option("--shuffled", help="Shuffled report-grouped fold assignments beside the fixed one.")
+        int,
+        typer.Option(
+            "--shuffled", help="Shuffled report-grouped fold assignments beside the fixed one.", metavar="N"
+        ),
     ] = 3,
 ) -> None:
     """Labels and items: report-grouped cross-validation on the development gold (tuned) and the
     held-out reports (not tuned); per-label precision/recall/F1, baselines, items per kind."""
+    from rich.console import Console
+
     from nlp.evaluate import cross_validate, held_out, shuffled_macro_f1, spread_line
+    from nlp.terminal import confusion_table, evaluation_table, item_lines
 
     corpus, _ = _corpus(paths, gold)
     development, test = corpus.part(held_out=False), corpus.part(held_out=True)
     console = Console()
-    typer.echo("cross-validating (5 folds) …", err=True)
-    cv = cross_validate(development)
-    _print_result(console, "cross-validation, development gold (tuned): pipeline = model + label rules", cv)
-    ours = cv.pipeline
-    confusion = Table(title="confusion matrix of the pipeline (rows gold, columns predicted)")
-    confusion.add_column("")
-    for name in ours.labels:
-        confusion.add_column(name[:6], justify="right")
-    for name, row in zip(ours.labels, ours.confusion, strict=True):
-        confusion.add_row(name, *(str(int(v)) if v else "·" for v in row))
-    console.print(confusion)
+    with _working("cross-validating: 5 folds …"):
+        cv = cross_validate(development)
+    console.print(
+        evaluation_table("cross-validation, development gold (tuned): pipeline = model + label rules", cv)
+    )
+    console.print(item_lines(cv))
+    console.print(confusion_table(cv.pipeline))
     if shuffled > 0:
-        typer.echo(f"{shuffled} shuffled fold assignments …", err=True)
-        console.print(spread_line(ours.macro_f1, shuffled_macro_f1(development, shuffled)))
+        with _working(f"{shuffled} shuffled fold assignments …"):
+            spread = shuffled_macro_f1(development, shuffled)
+        console.print(spread_line(cv.pipeline.macro_f1, spread))
     if test.docs:
-        typer.echo("held-out reports …", err=True)
-        _print_result(
-            console, "held out (not tuned): trained on the development gold", held_out(development, test)
-        )
+        with _working("the held-out reports …"):
+            result = held_out(development, test)
+        console.print(evaluation_table("held out (not tuned): trained on the development gold", result))
+        console.print(item_lines(result))
 
 
 @app.command()
-def label(
-    model_file: Annotated[Path, typer.Option("--model", help="Model file.")] = MODEL_PATH,
-) -> None:
+def label(model_file: ModelOption = MODEL_PATH) -> None:
     """Label JSON lines from stdin ({text, heading?, section?, report?}); add label, confidence, rule
     and items. Text and heading are read in the form the readers give paragraphs (simplified
     characters, no spaces inside words). Consecutive lines with the same `report` are read as one
@@ -539,12 +714,16 @@ def label(
     line without one is read alone. A line that is a sign-off (an organ's name, a date) gets no label."""
     from nlp.classify import classify, load_model
     from nlp.items import report_items
+    from nlp.models import Paragraph
     from nlp.normalize import reading_form
     from nlp.structure import is_signoff_line
 
     if not model_file.is_file():
         _fail(f"{model_file}: no trained model (run `xxgk train`)")
-    model = load_model(model_file)
+    try:
+        model = load_model(model_file)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
     records: list[tuple[dict, Paragraph]] = []
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():

@@ -32,8 +32,28 @@ from importlib.resources.abc import Traversable
 from math import log
 from pathlib import Path
 
-import jieba
 import marisa_trie
+import numpy as np
+
+
+def _import_jieba():
+    """jieba, imported without pkg_resources: jieba only uses it to locate its own files and falls
+    back to their path when it is missing, and importing it costs 75 ms (it scans every installed
+    distribution). Hidden for that one import; a process that has it already keeps it."""
+    import sys
+
+    hidden = "pkg_resources" not in sys.modules
+    if hidden:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes "import pkg_resources" fail
+    try:
+        import jieba
+    finally:
+        if hidden:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 _HEADER = struct.Struct("<QQQ")  # jieba's total frequency, the longest key, the length of the trie's bytes
 _FORMAT = b"trie, then frequencies by key id: 1"
@@ -99,7 +119,12 @@ class CompactTokenizer(jieba.Tokenizer):
         self.initialized = True
         self.longest = longest
         log_total = log(total)
-        self.weights = array("d", (log(c) - log_total if c else 0.0 for c in counts))
+        # log(c) - log(total) for each key that is a word (0 for a mere prefix), computed in one go
+        frequencies = np.frombuffer(counts, dtype=np.dtype(counts.typecode)).astype(np.float64)
+        with np.errstate(divide="ignore"):
+            logs = np.where(frequencies > 0, np.log(frequencies) - log_total, 0.0)
+        self.weights = array("d")
+        self.weights.frombytes(logs.tobytes())
         self.unknown_weight = 0.0 - log_total  # jieba's log(FREQ.get(w) or 1) - log(total) for a non-word
 
     def words_at(self, sentence: str, k: int) -> Iterator[tuple[str, int]]:

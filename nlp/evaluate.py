@@ -24,13 +24,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from nlp.classify import FEATURE_WEIGHTS, HeadingRuleClassifier, classify, make_classifier, paragraph_rows
+from nlp.classify import FEATURE_WEIGHTS, HEADING, classify, make_classifier, paragraph_rows
 from nlp.gold import (
     ITEM_LABELLED_SOURCES,
     Document,
@@ -41,8 +41,23 @@ from nlp.gold import (
     report_groups,
 )
 from nlp.items import report_items
+from nlp.labels import heading_label
 from nlp.models import Item, Paragraph
 from nlp.structure import is_signoff_line, neighbour_texts
+
+
+class HeadingRuleClassifier(ClassifierMixin, BaseEstimator):
+    """Baseline: the label the sub-heading names (labels.HEADING_LABELS), else the commonest label."""
+
+    def fit(self, rows: np.ndarray, labels: Sequence[str]) -> HeadingRuleClassifier:
+        values, counts = np.unique(np.asarray(labels), return_counts=True)
+        self.classes_ = values
+        self.fallback_ = values[np.argmax(counts)]
+        return self
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        return np.array([heading_label(row[HEADING]) or self.fallback_ for row in rows], dtype=object)
+
 
 # Labels with fewer gold examples than this are reported but left out of the macro average.
 MIN_EXAMPLES = 8
@@ -306,7 +321,7 @@ def model_card(
     lines = [
         "# Paragraph classifier — model card",
         "",
-        "`models/paragraph_classifier.skops`, written by `xxgk train` (skops, no pickle). Input: a",
+        "`models/paragraph_classifier.npz`, written by `xxgk train` (arrays, no pickle; nlp/scorer.py). Input: a",
         "paragraph's text, section key, sub-heading and the paragraphs beside it. Output: a probability for",
         "each of the 11 labels of LABELS.md. `analyze` and `label` then apply the label rules of",
         "`nlp/label_rules.py` (LABELS.md's hard cases and the structure of 五) and cut the items",

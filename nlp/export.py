@@ -17,7 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-from nlp import template as tpl
+from nlp.display import cell_titles, value_name
 from nlp.store import StoreError, open_readonly
 
 ExportType = Literal["text", "int", "float"]
@@ -43,6 +43,16 @@ class Column:
     type: ExportType
 
 
+# Every long table says which report a row is of: the file, the organ and the year beside the hash.
+_REPORT_OF_ROW = "r.sha256, r.path, r.organ, r.year"
+_REPORT_OF_ROW_COLUMNS = [
+    Column("sha256", "内容哈希", "text"),
+    Column("path", "文件", "text"),
+    Column("organ", "机关", "text"),
+    Column("year", "年度", "int"),
+]
+
+
 @dataclass
 class ExportTable:
     name: str  # file name (CSV, Parquet)
@@ -64,7 +74,7 @@ _REPORT_COLUMNS = [
     Column("province", "省份", "text"),
     Column("places", "地区", "text"),
     Column("year", "年度", "int"),
-    Column("template", "模板", "text"),
+    Column("template", "格式", "text"),
     Column("sections_found", "找到章节数", "int"),
     Column("cells_found", "找到单元格数", "int"),
     Column("cells_total", "模板单元格数", "int"),
@@ -75,11 +85,11 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "cells",
         "单元格",
-        "SELECT r.sha256, c.key, c.value, c.status, c.raw, c.unit, c.confidence"
+        f"SELECT {_REPORT_OF_ROW}, c.key, c.value, c.status, c.raw, c.unit, c.confidence"
         " FROM cells c JOIN reports r ON r.id = c.report ORDER BY c.report, c.key",
         [
-            Column("sha256", "内容哈希", "text"),
-            Column("key", "单元格键", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
+            Column("key", "单元格", "text"),
             Column("value", "数值", "float"),
             Column("status", "状态", "text"),
             Column("raw", "原文", "text"),
@@ -90,10 +100,10 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "checks",
         "核对",
-        "SELECT r.sha256, c.id, c.rule, c.status, c.lhs, c.rhs, c.cells, c.message"
+        f"SELECT {_REPORT_OF_ROW}, c.id, c.rule, c.status, c.lhs, c.rhs, c.cells, c.message"
         " FROM checks c JOIN reports r ON r.id = c.report ORDER BY c.report, c.id",
         [
-            Column("sha256", "内容哈希", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
             Column("id", "核对编号", "text"),
             Column("rule", "规则", "text"),
             Column("status", "结果", "text"),
@@ -106,11 +116,11 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "sections",
         "章节",
-        "SELECT r.sha256, s.key, s.ordinal, s.title"
+        f"SELECT {_REPORT_OF_ROW}, s.key, s.ordinal, s.title"
         " FROM sections s JOIN reports r ON r.id = s.report ORDER BY s.report, s.id",
         [
-            Column("sha256", "内容哈希", "text"),
-            Column("key", "章节键", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
+            Column("key", "章节", "text"),
             Column("ordinal", "序号", "int"),
             Column("title", "标题", "text"),
         ],
@@ -118,12 +128,12 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "paragraphs",
         "段落",
-        "SELECT r.sha256, p.position, p.section, p.heading, p.label, p.confidence, p.text"
+        f"SELECT {_REPORT_OF_ROW}, p.position, p.section, p.heading, p.label, p.confidence, p.text"
         " FROM paragraphs p JOIN reports r ON r.id = p.report ORDER BY p.report, p.position",
         [
-            Column("sha256", "内容哈希", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
             Column("position", "段落序号", "int"),
-            Column("section", "章节键", "text"),
+            Column("section", "章节", "text"),
             Column("heading", "小标题", "text"),
             Column("label", "分类", "text"),
             Column("confidence", "置信度", "float"),
@@ -133,13 +143,13 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
     (
         "items",
         "问题与措施",
-        "SELECT r.sha256, i.position, i.kind, i.section, i.paragraph, i.text"
+        f"SELECT {_REPORT_OF_ROW}, i.position, i.kind, i.section, i.paragraph, i.text"
         " FROM items i JOIN reports r ON r.id = i.report ORDER BY i.report, i.position",
         [
-            Column("sha256", "内容哈希", "text"),
+            *_REPORT_OF_ROW_COLUMNS,
             Column("position", "序号", "int"),
             Column("kind", "类型", "text"),
-            Column("section", "章节键", "text"),
+            Column("section", "章节", "text"),
             Column("paragraph", "段落序号", "int"),
             Column("text", "文本", "text"),
         ],
@@ -171,18 +181,6 @@ _LONG_TABLES: list[tuple[str, str, str, list[Column]]] = [
         ],
     ),
 ]
-
-_TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
-
-
-def cell_titles() -> dict[str, str]:
-    """Chinese column titles of every cell key of both templates, in template order."""
-    titles: dict[str, str] = {}
-    specs = [*tpl.cell_specs("v2021"), *tpl.cell_specs("v2019"), *tpl.EXTRA_ROW_SPECS.values()]
-    for spec in specs:
-        parts = [_TABLE_NAMES[spec.table], spec.group, spec.row_label, spec.column_label]
-        titles.setdefault(spec.key, "·".join(p for p in parts if p))
-    return titles
 
 
 def _rule_order(rule: str) -> tuple[str, int]:
@@ -341,7 +339,13 @@ def _write_xlsx(tables: list[ExportTable], folder: Path) -> list[tuple[Path, int
             if in_sheet == _XLSX_MAX_ROWS - 1:
                 number, in_sheet = number + 1, 0
                 sheet = new_sheet(table, number)
-            sheet.append([clean(v) for v in row])
+            sheet.append(
+                [
+                    # people read names in XLSX; CSV and Parquet keep the keys
+                    clean(value_name(table.name, c.name, v) or v)
+                    for c, v in zip(table.columns, row, strict=True)
+                ]
+            )
             in_sheet += 1
             total += 1
     keys = book.create_sheet("列说明")

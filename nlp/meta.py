@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
+from pathlib import Path
 
 from nlp.models import Block, Level, Meta, Region
 from nlp.normalize import nfkc
-
-# The levels' Chinese names, for readers of the review pages.
-LEVEL_NAMES: dict[Level, str] = {
-    "township": "乡镇（街道）",
-    "county": "县（区）",
-    "city": "市",
-    "province": "省级",
-    "department": "部门",
-    "unknown": "未识别",
-}
 
 _TITLE_ORGAN_RE = re.compile(
     r"^(?:关于)?(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年?度?(?P<post>.*?)"
@@ -72,6 +64,7 @@ PROVINCES = (
     "香港特别行政区",
     "澳门特别行政区",
 )
+DIVISIONS_PATH = Path(__file__).with_name("data") / "divisions.tsv"
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _YEAR_PERIOD_RE = re.compile(r"(?:19|20)(\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -203,21 +196,123 @@ def level_of(organ: str | None) -> Level:
     return "department"
 
 
+# Divisions whose name differs from its stem by one of these: "平潭" of 平潭县 names 平潭综合实验区.
+_DIVISION_UNIT_RE = re.compile(r"(?:自治县|自治旗|自治州|林区|特区|地区|县|区|市|旗|盟)$")
+# Characters that look alike and that OCR and typists exchange in place names (沭阳 read as
+# 沐阳, 亳州 typed 毫州): tried, misread → right, only when the name as written is not a division.
+_LOOKALIKES = {"沐": "沭", "毫": "亳", "汩": "汨", "荧": "荥", "浙": "淅"}
+
+
+@cache
+def _divisions() -> dict[str, frozenset[str]]:
+    """Each division's name (and its stem, for zones named after it) → the provinces it is in."""
+    by_name: dict[str, set[str]] = {}
+    with DIVISIONS_PATH.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            name, province, _prefecture = line.rstrip("\n").split("\t")
+            by_name.setdefault(name, set()).add(province)
+    return {name: frozenset(provinces) for name, provinces in by_name.items()}
+
+
+@cache
+def _division_stems() -> dict[str, frozenset[str]]:
+    stems: dict[str, set[str]] = {}
+    for name, provinces in _divisions().items():
+        stem = _DIVISION_UNIT_RE.sub("", name)
+        if len(stem) >= 2:
+            stems.setdefault(stem, set()).update(provinces)
+    return {stem: frozenset(provinces) for stem, provinces in stems.items()}
+
+
+def provinces_of_place(place: str) -> frozenset[str]:
+    """The provinces a place of an organ's name can be in: the division of that name, a zone
+    named after its division (平潭综合实验区 → 平潭县), a division misread by one look-alike
+    character. Empty for a place that is not a division (a township, a typo)."""
+    divisions = _divisions()
+    if place in divisions:
+        return divisions[place]
+    if place.endswith(_ZONE_SUFFIXES):
+        stems = _division_stems()
+        for length in range(len(place) - 2, 1, -1):
+            if place[:length] in stems:
+                return stems[place[:length]]
+    for i, char in enumerate(place):
+        if char in _LOOKALIKES and (read := place[:i] + _LOOKALIKES[char] + place[i + 1 :]) in divisions:
+            return divisions[read]
+    return frozenset()
+
+
+_PLACE_RE = re.compile(r".+?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗|乡|镇|街道)")
+
+
+def places_of(organ: str) -> list[str]:
+    """The place names an organ's name is made of, broadest first ('淮安市洪泽区人民政府' →
+    淮安市, 洪泽区): a division of the official list where one starts ('朔州市', not '朔州' +
+    '市'), else the shortest name that ends in a unit (湖源乡)."""
+    name, places, start = _ORGAN_TAIL_RE.sub("", organ), [], 0
+    divisions = _divisions()
+    while start < len(name):
+        known = [end for end in range(start + 2, len(name) + 1) if name[start:end] in divisions]
+        m = _PLACE_RE.match(name, start)
+        end = max(known) if known else m.end() if m else None
+        if end is None:
+            break
+        places.append(name[start:end])
+        start = end
+    return places
+
+
+def _mentions(province: str, text: str) -> int:
+    return text.count(province) + text.count(_province_short(province))
+
+
+def _province_short(name: str) -> str:
+    return re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", name)
+
+
 def region_of(organ: str | None, text: str) -> Region:
-    """Province named in the text or organ, and the place names of the organ's name."""
-    places: list[str] = []
+    """The organ's province, from its name (a province's name at its head, else its places as
+    divisions of the official list), else the province the text names most; and the place
+    names of the organ's name. One organ is placed alike in every year it reports."""
+    places = places_of(organ) if organ else []
     if organ:
-        place = _ORGAN_TAIL_RE.sub("", organ)
-        places = re.findall(r".+?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗|乡|镇|街道)", place)
-    mentions: Counter[str] = Counter()
-    for name in PROVINCES:
-        short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", name)
-        if organ and organ.startswith(short):
-            return Region(province=name, places=places)
-        mentions[name] = text.count(name)
-    top = mentions.most_common(1)
-    province = top[0][0] if top and top[0][1] else None
-    return Region(province=province, places=places)
+        for name in PROVINCES:
+            if organ.startswith(_province_short(name)):
+                return Region(province=name, places=places)
+    candidates: frozenset[str] = frozenset()
+    for place in places:
+        found = provinces_of_place(place)
+        # the broader place comes first: a later one narrows it (淮安市洪泽区), never widens it
+        candidates = (candidates & found or candidates) if candidates else found
+    if len(candidates) == 1:
+        return Region(province=next(iter(candidates)), places=places)
+    if candidates:  # a name several provinces have (鼓楼区): the one the text names
+        named = {name: float(_mentions(name, text)) for name in sorted(candidates)}
+    else:  # the provinces and divisions the text names (its own county's website, its city)
+        named = _provinces_named(text)
+    province = max(named, key=named.__getitem__) if named else None
+    return Region(province=province if province and named[province] else None, places=places)
+
+
+@cache
+def _division_name_re() -> re.Pattern[str]:
+    """Divisions of three characters or more (两字 names such as 和县 are words of the text too),
+    longest first."""
+    names = sorted((n for n in _divisions() if len(n) >= 3), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
+def _provinces_named(text: str) -> dict[str, float]:
+    """A vote per province: one for each time the text names it, and one for each division it
+    names, shared among the provinces that have a division of that name."""
+    votes = {name: float(text.count(name)) for name in PROVINCES}
+    divisions = _divisions()
+    for m in _division_name_re().finditer(text):
+        for province in divisions[m.group()]:
+            votes[province] += 1 / len(divisions[m.group()])
+    return votes
 
 
 def year_of(title: str | None, text: str) -> int | None:

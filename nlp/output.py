@@ -169,7 +169,9 @@ def _replaceable(target: Path, marker: str, earlier: tuple[str, ...]) -> bool:
         return True
     if not target.is_dir():
         return False
-    return not any(target.iterdir()) or (target / marker).exists() or all((target / n).exists() for n in earlier)
+    return (
+        not any(target.iterdir()) or (target / marker).exists() or all((target / n).exists() for n in earlier)
+    )
 
 
 @contextmanager

@@ -30,7 +30,10 @@ class StoredReport:
 
     id: int
     json_name: str | None
-    report: Report
+    report: Report  # the corpus summary: it holds only some sections' paragraphs and cells
+    sections_found: int = 0  # counted on the whole report
+    cells_found: int = 0
+    cells_total: int = 0
 
     @property
     def organ(self) -> str | None:
@@ -85,6 +88,18 @@ def corpus_summary(
     )
 
 
+def _stored(report_id: int, json_name: str | None, report: Report, share: _SharedCells) -> StoredReport:
+    """A report's corpus summary, with what the overview counts of the whole report."""
+    return StoredReport(
+        report_id,
+        json_name,
+        corpus_summary(report, share),
+        sections_found=len(report.sections),
+        cells_found=sum(1 for c in report.cells.values() if c.status != "missing"),
+        cells_total=len(report.cells),
+    )
+
+
 def full_report(store: ResultStore, stored: StoredReport) -> Report:
     """The whole stored report, for a page about it alone."""
     return Report.model_validate_json(store.document(stored.report.source.sha256))
@@ -108,7 +123,7 @@ def load_results(output: Path) -> list[StoredReport]:
     share = _SharedCells()
     try:
         stored = [
-            StoredReport(report_id, output_name, corpus_summary(Report.model_validate_json(document), share))
+            _stored(report_id, output_name, Report.model_validate_json(document), share)
             for report_id, output_name, document in store.documents()
         ]
     finally:

@@ -23,7 +23,11 @@ def index_words(text: str) -> str:
     return " ".join(w for w in search_words(text) if not _NOT_A_WORD.match(w))
 
 
+def query_words(query: str) -> list[str]:
+    """The words of a query, cut as the search index cuts the text."""
+    return [w for w in tokenizer().cut(query) if not _NOT_A_WORD.match(w)]
+
+
 def match_expression(query: str) -> str:
     """An FTS5 MATCH expression that needs every word of the query, in any order."""
-    words = [w for w in tokenizer().cut(query) if not _NOT_A_WORD.match(w)]
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in query_words(query))

@@ -1,8 +1,10 @@
 """`xxgk serve OUT_DIR`: browse the results database in Datasette (the optional `serve` extra).
 
-Datasette gets a metadata file written here — Chinese titles, facets on organ, year, level,
-province, template, label and kind, the FTS5 tables wired to the tables and views they index —
-and the `jieba_match` SQL function of `nlp.datasette_plugin` for the canned Chinese searches.
+Datasette gets a metadata file written here — Chinese titles of tables and columns, facets on
+organ, year, level, province, template, label and kind, the FTS5 tables wired to the tables and
+views they index — a table template that heads each column with its Chinese title, and the
+plugin `nlp.datasette_plugin` (the `jieba_match` SQL function of the canned Chinese searches,
+coded values shown by name).
 """
 
 from __future__ import annotations
@@ -14,20 +16,25 @@ import sys
 import tempfile
 from pathlib import Path
 
+from nlp.display import column_title
 from nlp.output import write_atomic
-from nlp.store import DB_NAME
+from nlp.store import DB_NAME, schema_columns
 
 DATABASE = DB_NAME.removesuffix(".sqlite")
 METADATA_NAME = "datasette.json"
+TEMPLATES = Path(__file__).with_name("datasette_templates")
 
+# The canned searches name their columns in Chinese: their pages are read, not queried.
 _SEARCH_SQL = {
     "paragraphs": (
-        "SELECT r.organ, r.year, r.level, r.province, p.section, p.label, p.confidence, p.text"
+        "SELECT r.organ AS 机关, r.year AS 年度, r.level AS 层级, r.province AS 省份,"
+        " p.section AS 章节, p.label AS 分类, p.confidence AS 置信度, p.text AS 文本"
         " FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid JOIN reports r ON r.id = p.report"
         " WHERE paragraphs_fts MATCH jieba_match(:words) ORDER BY f.rank LIMIT 200"
     ),
     "items": (
-        "SELECT r.organ, r.year, r.level, r.province, i.kind, i.text"
+        "SELECT r.organ AS 机关, r.year AS 年度, r.level AS 层级, r.province AS 省份,"
+        " i.kind AS 类型, i.text AS 文本"
         " FROM items_fts f JOIN items i ON i.id = f.rowid JOIN reports r ON r.id = i.report"
         " WHERE items_fts MATCH jieba_match(:words) ORDER BY f.rank LIMIT 200"
     ),
@@ -75,6 +82,9 @@ def datasette_metadata() -> dict:
         "sections": {"title": "章节", "facets": ["key"]},
         **{name: {"hidden": True} for name in ("paragraphs_fts", "items_fts", "store_info")},
     }
+    for table, columns in schema_columns().items():
+        if table in tables and not tables[table].get("hidden"):
+            tables[table]["columns"] = {c: column_title(table, c) for c in columns}
     queries = {
         "search_paragraphs": {
             "title": "全文检索段落（中文自动分词）",
@@ -111,7 +121,8 @@ def datasette_command(output: Path, host: str, port: int) -> list[str]:
     database_option = [str(database)] if os.access(output, os.W_OK) else ["-i", str(database)]
     return [
         sys.executable, "-P", "-m", "datasette", "serve", *database_option,
-        "--metadata", str(metadata), "--host", host, "--port", str(port),
+        "--metadata", str(metadata), "--template-dir", str(TEMPLATES),
+        "--host", host, "--port", str(port),
     ]  # fmt: skip
 
 

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from nlp.models import Report
-from nlp.segment import match_expression
+from nlp.segment import match_expression, query_words
 
 DB_NAME = "xxgk.sqlite"
 STORE_VERSION = "1"
@@ -155,6 +156,16 @@ CREATE VIEW IF NOT EXISTS check_list AS
 """
 
 
+def schema_columns() -> dict[str, list[str]]:
+    """The column names of every table and view of a results database, in schema order."""
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.executescript(_SCHEMA)
+        names = [
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        ]
+        return {name: [row[1] for row in db.execute(f"PRAGMA table_info('{name}')")] for name in names}
+
+
 class StoreError(Exception):
     """The database cannot be used (another store version, not an SQLite file, another program's
     database, a folder it cannot write)."""
@@ -202,12 +213,27 @@ class ErrorRecord:
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str  # "paragraph", or an item kind: "problem" | "measure"
+    """A paragraph that holds every word of a query, in its text or in one of its items."""
+
     path: str
     organ: str | None
     year: int | None
     section: str | None
+    label: str | None
     text: str
+    items: list[tuple[str, str]]  # (kind, text) of its problem and measure items that hold the words
+    words: list[str]  # the query's words, as the search index cut them
+
+    def as_json(self) -> dict:
+        return {
+            "path": self.path,
+            "organ": self.organ,
+            "year": self.year,
+            "section": self.section,
+            "label": self.label,
+            "text": self.text,
+            "items": [{"kind": k, "text": t} for k, t in self.items],
+        }
 
 
 def _now() -> str:
@@ -526,23 +552,36 @@ class ResultStore:
     # -- reading ------------------------------------------------------------------------
 
     def search(self, query: str, limit: int) -> list[SearchHit]:
-        """Paragraphs and items that contain every word of the query, best matches first."""
+        """Paragraphs that contain every word of the query — in their text or in one of their
+        problem and measure items — best matches first, one hit per paragraph."""
         expression = match_expression(query)
         if not expression:
             return []
         rows = self.db.execute(
-            "SELECT kind, path, organ, year, section, text FROM ("
-            " SELECT 'paragraph' AS kind, r.path, r.organ, r.year, p.section, p.text, f.rank"
-            "  FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid JOIN reports r ON r.id = p.report"
+            "WITH found AS ("
+            " SELECT p.report, p.position, f.rank FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid"
             "  WHERE paragraphs_fts MATCH ?1"
             " UNION ALL"
-            " SELECT i.kind, r.path, r.organ, r.year, i.section, i.text, f.rank"
-            "  FROM items_fts f JOIN items i ON i.id = f.rowid JOIN reports r ON r.id = i.report"
+            " SELECT i.report, i.paragraph, f.rank FROM items_fts f JOIN items i ON i.id = f.rowid"
             "  WHERE items_fts MATCH ?1"
-            ") ORDER BY rank LIMIT ?2",
+            "), best AS (SELECT report, position, MIN(rank) AS rank FROM found GROUP BY report, position)"
+            " SELECT r.path, r.organ, r.year, p.section, p.label, p.text, p.report, p.position"
+            " FROM best JOIN paragraphs p ON p.report = best.report AND p.position = best.position"
+            " JOIN reports r ON r.id = p.report ORDER BY best.rank LIMIT ?2",
             (expression, limit),
-        )
-        return [SearchHit(*row) for row in rows]
+        ).fetchall()
+        items: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for report, paragraph, kind, text in self.db.execute(
+            "SELECT i.report, i.paragraph, i.kind, i.text FROM items_fts f JOIN items i ON i.id = f.rowid"
+            " WHERE items_fts MATCH ?1 ORDER BY i.report, i.position",
+            (expression,),
+        ):
+            items.setdefault((report, paragraph), []).append((kind, text))
+        words = query_words(query)
+        return [
+            SearchHit(path, organ, year, section, label, text, items.get((report, position), []), words)
+            for path, organ, year, section, label, text, report, position in rows
+        ]
 
     def rows(self, sql: str, parameters: tuple = ()) -> Iterator[tuple]:
         """Rows of a query, streamed (for export)."""

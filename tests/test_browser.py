@@ -74,12 +74,30 @@ def test_overview_renders_its_charts_and_report_list(chromium, results, tmp_path
     assert len(png) > 50_000  # a page with charts and text, not a blank
 
 
+def test_the_overview_counts_what_each_report_page_shows(chromium, results, tmp_path):
+    """Sections and cells in the overview's list are those of the report pages it links to."""
+    dom = rendered(chromium, tmp_path / "profile", results / "review" / "index.html")
+    rows = dom.cssselect("#report-list tbody tr")
+    assert len(rows) == 17
+    for row in rows:
+        link = row.cssselect("a")[0].get("href")
+        assert not link.startswith("reports/r") or link[9:10].isalpha()  # named by report, not r1…r17
+        page = rendered(chromium, tmp_path / "profile", results / "review" / link)
+        sections = page.cssselect(".meta-grid .sections")[0].text_content().removeprefix("章节")
+        cells = page.cssselect(".meta-grid .cells")[0].text_content().removeprefix("单元格")
+        assert row.cssselect("td.sections")[0].text_content() == sections, link
+        assert row.cssselect("td.cells")[0].text_content() == cells, link
+        keys = page.cssselect("table.form td[data-key]")
+        found = [td for td in keys if "missing" not in (td.get("class") or "").split()]
+        if keys:  # the form tables lay out every cell of the template
+            assert cells == f"{len(found)}/{len(keys)}", link
+    shijiang = next(r for r in rows if "石江乡" in r.text_content())
+    assert shijiang.cssselect("td.sections")[0].text_content() == "6/6"
+    assert shijiang.cssselect("td.cells")[0].text_content() == "198/198"
+
+
 def test_report_page_renders_the_form_tables_with_highlighted_cells(chromium, results, tmp_path):
-    page = next(
-        p
-        for p in (results / "review" / "reports").glob("r*.html")
-        if "石江乡人民政府" in p.read_text(encoding="utf-8")
-    )
+    page = results / "review" / "reports" / "shijiang-township_2020.html"  # named as the source file
     dom = rendered(chromium, tmp_path / "profile", page)
     assert [t.get("id") for t in dom.cssselect("table.form")] == ["table-t2", "table-t3", "table-t4"]
     failed = dom.cssselect("#table-t3 td.fail")

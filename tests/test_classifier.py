@@ -8,16 +8,26 @@ import re
 from collections import Counter
 from functools import cache
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from nlp.classify import cue_tokens, default_model, lead
+from nlp.classify import (
+    cue_tokens,
+    default_model,
+    lead,
+    load_model,
+    make_classifier,
+    paragraph_rows,
+    save_model,
+)
 from nlp.cli import app
 from nlp.evaluate import cross_validate
 from nlp.gold import documents, labelled_paragraphs, load_gold, prefix_key
 from nlp.items import Part, split_parts
 from nlp.models import Report
 from nlp.pipeline import analyze_file
+from nlp.scorer import scores_match
 
 from .conftest import CORPUS, ROOT
 
@@ -258,10 +268,41 @@ def test_evaluate_prints_labels_and_items_cross_validated_and_held_out(monkeypat
     assert 0.8 < low <= mean <= high
 
 
-def test_the_shipped_model_is_a_skops_file_next_to_its_model_card():
+def test_the_shipped_model_is_an_array_file_next_to_its_model_card():
     assert default_model() is not None
+    with np.load(ROOT / "models" / "paragraph_classifier.npz", allow_pickle=False) as data:
+        assert "spec" in data.files and "coef" in data.files  # arrays only: nothing to unpickle
     card = (ROOT / "models" / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "Macro-F1" in card and "heading rules" in card and "majority class" in card
+
+
+def test_the_exported_model_scores_as_scikit_learn_does(tmp_path):
+    """The NumPy scorer gives the fitted Pipeline's probabilities, on paragraphs of the seeds
+    that were not in its training data."""
+    reports = [seed(path.stem) for path in SEEDS]
+    train = [p for r in reports[:3] for p in r.paragraphs]
+    common = {label for label, n in Counter(p.label for p in train).items() if n >= 3}  # 3 folds
+    train = [p for p in train if p.label in common]
+    test = [p for r in reports[3:] for p in r.paragraphs]
+    labels = [p.label for p in train]
+    assert len(set(labels)) >= 4 and len(test) >= 20
+    pipeline = make_classifier().fit(paragraph_rows(train), labels)
+    save_model(pipeline, tmp_path / "model.npz")
+    scorer = load_model(tmp_path / "model.npz")
+    assert list(scorer.classes_) == list(pipeline.classes_)
+    assert scores_match(pipeline, scorer, paragraph_rows(test)) < 1e-9
+    assert scores_match(pipeline, scorer, paragraph_rows(train)) < 1e-9
+
+
+def test_a_model_file_of_another_kind_is_refused(tmp_path):
+    foreign = tmp_path / "other.npz"
+    np.savez(foreign, spec=np.array(json.dumps({"format": "someone-else-2"})), coef=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="not an xxgk model"):
+        load_model(foreign)
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, spec=np.array([{"format": "xxgk-linear-1"}], dtype=object))
+    with pytest.raises(ValueError, match="pickle"):  # object arrays would need pickle: refused
+        load_model(pickled)
 
 
 def test_cross_validated_labels_and_items_stay_near_the_measured_figures(shared):

@@ -91,5 +91,5 @@ def test_show_prints_sections_tables_and_failed_checks(monkeypatch):
     monkeypatch.setenv("COLUMNS", "160")
     result = runner.invoke(app, ["show", str(CORPUS / "shijiang-township_2020.txt")])
     assert result.exit_code == 0
-    for text in ("一、总体情况", "表二", "表三", "表四", "R3.new_received", "N2", "fail"):
+    for text in ("一、总体情况", "表二", "表三", "表四", "R3.new_received", "N2", "未通过"):
         assert text in result.output

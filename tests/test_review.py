@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from nlp import analytics
 from nlp import template as tpl
 from nlp.cli import app
-from nlp.gold import LABEL_NAMES, LABELS
+from nlp.labels import LABEL_NAMES, LABELS
 
 runner = CliRunner()
 
@@ -24,11 +24,8 @@ def _page(results, name: str):
 
 
 def _report_page(results, json_name: str):
-    with closing(sqlite3.connect(results / "xxgk.sqlite")) as db:
-        (report_id,) = db.execute(
-            "SELECT r.id FROM reports r JOIN files f ON f.sha256 = r.sha256 WHERE f.output = ?", (json_name,)
-        ).fetchone()
-    return _page(results, f"reports/r{report_id}.html")
+    # a report's page is named as its JSON (as its source file)
+    return _page(results, f"reports/{json_name.removesuffix('.json')}.html")
 
 
 def test_analyze_writes_a_self_contained_page_set(results):
@@ -149,7 +146,7 @@ def test_analysis_page_lists_themes_reuse_and_histories(results):
 
 
 def test_report_command_needs_results(tmp_path):
-    result = runner.invoke(app, ["report", str(tmp_path)])
+    result = runner.invoke(app, ["report", "-o", str(tmp_path)])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         f"xxgk: {tmp_path / 'xxgk.sqlite'}: no results database here; run `xxgk analyze -o {tmp_path}` first"
@@ -158,7 +155,7 @@ def test_report_command_needs_results(tmp_path):
 
 @pytest.mark.parametrize("folder", ["elsewhere"])
 def test_report_command_writes_to_another_folder(results, tmp_path, folder):
-    result = runner.invoke(app, ["report", str(results), "--to", str(tmp_path / folder)])
+    result = runner.invoke(app, ["report", "-o", str(results), "--to", str(tmp_path / folder)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / folder / "index.html").is_file()
-    assert len(list((tmp_path / folder / "reports").glob("r*.html"))) == 17
+    assert len(list((tmp_path / folder / "reports").glob("*.html"))) == 17

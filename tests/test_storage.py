@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from nlp.batch import LocalEngine, collect_inputs, run_batch
 from nlp.cli import app
-from nlp.export import ExportFormat, cell_titles, export_tables
+from nlp.display import cell_titles
+from nlp.export import ExportFormat, export_tables
 from nlp.store import DB_NAME, ResultStore, StoreError
 
 from .conftest import CORPUS, SHARED
@@ -142,7 +143,19 @@ def test_csv_export_wide_and_long(out, tmp_path):
     assert (row["level"], row["year"], row["template"]) == ("township", 2020, "v2019")
     assert wide.set_index("organ").loc["沐阳县人民政府", "year"] == 2025
     cells = pd.read_csv(tmp_path / "cells.csv")
-    assert list(cells.columns) == ["sha256", "key", "value", "status", "raw", "unit", "confidence"]
+    assert list(cells.columns) == [
+        "sha256",
+        "path",
+        "organ",
+        "year",
+        "key",
+        "value",
+        "status",
+        "raw",
+        "unit",
+        "confidence",
+    ]
+    assert set(cells["organ"]) <= set(wide["organ"])  # every row says whose it is
     assert len(cells) == query(out, "SELECT COUNT(*) FROM cells")[0][0]
     errors = pd.read_csv(tmp_path / "errors.csv")
     assert errors["status"].tolist() == ["not_a_report"]
@@ -174,6 +187,13 @@ def test_xlsx_export_has_chinese_titles_and_a_frozen_header(out, tmp_path):
     assert values["石江乡人民政府"] == 1
     assert book["单元格"].max_row - 1 == query(out, "SELECT COUNT(*) FROM cells")[0][0]
     assert rows == sum(book[name].max_row - 1 for name in book.sheetnames[:-1])
+    levels = {r[organ].value: r[header.index("层级")].value for r in sheet.iter_rows(min_row=2)}
+    assert levels["石江乡人民政府"] == "乡镇（街道）"  # people read names, not keys
+    items = book["问题与措施"]
+    item_header = [c.value for c in items[1]]
+    assert item_header[:4] == ["内容哈希", "文件", "机关", "年度"]
+    kinds = {r[item_header.index("类型")].value for r in items.iter_rows(min_row=2)}
+    assert kinds <= {"存在问题", "改进措施"} and kinds
     key_sheet = pd.read_excel(path, sheet_name="列说明")
     assert ("报告", title, "t3.new_received.natural_person") in set(
         key_sheet.itertuples(index=False, name=None)
@@ -188,7 +208,18 @@ def test_parquet_export_has_typed_columns(out, tmp_path):
     checks = pd.read_parquet(tmp_path / "checks.parquet")
     assert len(checks) == query(out, "SELECT COUNT(*) FROM checks")[0][0]
     items = pd.read_parquet(tmp_path / "items.parquet")
-    assert list(items.columns) == ["sha256", "position", "kind", "section", "paragraph", "text"]
+    assert list(items.columns) == [
+        "sha256",
+        "path",
+        "organ",
+        "year",
+        "position",
+        "kind",
+        "section",
+        "paragraph",
+        "text",
+    ]
+    assert set(items["kind"]) <= {"problem", "measure"}  # Parquet keeps the keys
 
 
 def test_export_and_search_commands(out, tmp_path, monkeypatch):

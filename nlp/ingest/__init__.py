@@ -1,12 +1,15 @@
 """Read stage: any supported file → `RawDocument` (text lines and tables in reading order).
 
-Readers are registered per file suffix; each turns bytes into blocks and nothing more.
+Readers are registered per file suffix (imported when a file of theirs is read); each turns bytes
+into blocks and nothing more.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from nlp.errors import InputError
@@ -14,39 +17,47 @@ from nlp.files import Limits, path_text, read_input
 from nlp.models import Block, RawDocument, SourceFormat
 from nlp.normalize import drop_pinyin_glosses, to_simplified
 
-from .html import read_html
-from .image import read_image
-from .pdf import check_pdf, read_pdf
-from .text import decode_text, text_blocks
-from .word import check_docx, read_doc, read_docx
-
 Reader = Callable[[bytes, str], tuple[list[Block], dict]]
-READERS: dict[str, tuple[SourceFormat, Reader]] = {}
-# Checks of a format's own limits (pages, unpacked size) made before its reader runs.
 Precheck = Callable[[bytes, str, Limits], None]
-PRECHECKS: dict[str, Precheck] = {".pdf": check_pdf, ".docx": check_docx}
 
 
-def register(suffixes: tuple[str, ...], fmt: SourceFormat) -> Callable[[Reader], Reader]:
-    def wrap(fn: Reader) -> Reader:
-        for suffix in suffixes:
-            READERS[suffix] = (fmt, fn)
-        return fn
+@dataclass(frozen=True)
+class ReaderSpec:
+    """A format's reader, and the check of its own limits (pages, unpacked size) made before it
+    runs, named as "module:function" and imported on first use: reading a text report never
+    imports pdfplumber, python-docx, lxml or the OCR engine."""
 
-    return wrap
+    format: SourceFormat
+    reader: str
+    precheck: str | None = None
+
+    def load(self, name: str | None) -> Callable:
+        module, function = name.split(":")  # type: ignore[union-attr]
+        return getattr(import_module(module, __name__), function)
 
 
-@register((".txt", ".text", ".md"), "txt")
-def read_text(data: bytes, path: str) -> tuple[list[Block], dict]:
-    text, encoding = decode_text(data, path)
-    return text_blocks(text), {"encoding": encoding}
+READERS: dict[str, ReaderSpec] = {}
 
 
-register((".pdf",), "pdf")(read_pdf)
-register((".docx",), "docx")(read_docx)
-register((".doc",), "doc")(read_doc)
-register((".html", ".htm", ".shtml", ".xhtml"), "html")(read_html)
-register((".jpg", ".jpeg", ".png", ".tif", ".tiff"), "image")(read_image)
+def register(suffixes: tuple[str, ...], spec: ReaderSpec) -> None:
+    for suffix in suffixes:
+        READERS[suffix] = spec
+
+
+register((".txt", ".text", ".md"), ReaderSpec("txt", ".text:read_text"))
+register((".pdf",), ReaderSpec("pdf", ".pdf:read_pdf", ".pdf:check_pdf"))
+register((".docx",), ReaderSpec("docx", ".word:read_docx", ".word:check_docx"))
+register((".doc",), ReaderSpec("doc", ".word:read_doc"))
+register((".html", ".htm", ".shtml", ".xhtml"), ReaderSpec("html", ".html:read_html"))
+register((".jpg", ".jpeg", ".png", ".tif", ".tiff"), ReaderSpec("image", ".image:read_image"))
+
+
+def import_readers() -> None:
+    """Import every reader now (a batch's forkserver: its workers then share them)."""
+    for spec in set(READERS.values()):
+        for name in (spec.reader, spec.precheck):
+            if name:
+                spec.load(name)
 
 
 def is_traditional(blocks: list[Block], sample: int = 3000) -> bool:
@@ -99,12 +110,11 @@ def read_document(path: str | Path, limits: Limits | None = None) -> RawDocument
     data = read_input(p, limits)
     if not data.strip():
         raise InputError(name, "empty file")
-    if (precheck := PRECHECKS.get(suffix)) is not None:
-        precheck(data, name, limits)
-    fmt, reader = READERS[suffix]
-    if suffix == ".md":
-        fmt = "md"
-    blocks, info = reader(data, name)
+    spec = READERS[suffix]
+    if spec.precheck is not None:
+        spec.load(spec.precheck)(data, name, limits)
+    fmt: SourceFormat = "md" if suffix == ".md" else spec.format
+    blocks, info = spec.load(spec.reader)(data, name)
     warnings = list(info.get("warnings", []))
     blocks, converted = simplified_blocks(blocks)
     if converted:

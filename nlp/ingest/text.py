@@ -236,6 +236,11 @@ def _drop_page_navigation(line: str) -> str:
     return line
 
 
+def read_text(data: bytes, path: str) -> tuple[list[Block], dict]:
+    text, encoding = decode_text(data, path)
+    return text_blocks(text), {"encoding": encoding}
+
+
 def text_blocks(text: str) -> list[Block]:
     """Split decoded text into text lines and tables (both layouts)."""
     text = clean_spaces(text.replace("\r\n", "\n").replace("\r", "\n"))
