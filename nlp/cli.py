@@ -36,9 +36,11 @@ from nlp.compare import compare_reports
 from nlp.errors import InputError
 from nlp.export import ExportError, ExportFormat, export_tables, write_items_csv
 from nlp.files import Limits, path_text
+from nlp.findings import refresh as refresh_findings
 from nlp.models import Paragraph, Report
 from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, OutputError, output_lock, report_json, write_atomic
 from nlp.results import ResultsError
+from nlp.reviewdb import ReviewError
 from nlp.store import DB_NAME, ResultStore, StoreError
 from nlp.terminal import (
     BatchProgressBar,
@@ -261,7 +263,9 @@ def _after_batch(output: Path, any_report: bool) -> None:
             from nlp.review import write_review  # scikit-learn and all: only when pages are written
 
             Console().print(f"review pages: {escaped(path_text(write_review(output)))}")
-    except sqlite3.Error as exc:
+        if any_report:
+            refresh_findings(output)  # the reviewers' findings and indicators, when the reports changed
+    except (sqlite3.Error, ReviewError) as exc:
         raise OutputError(f"{path_text(output)}: cannot write ({exc})") from None
     except OSError as exc:
         raise OutputError(f"{path_text(exc.filename or output)}: cannot write ({exc.strerror})") from None
@@ -583,6 +587,8 @@ def label(
                     record["signoff"] = True
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
+
+from nlp import cli_review  # noqa: E402, F401 — registers review, findings, decide, correct, decisions, letters, coverage, indicators
 
 if __name__ == "__main__":
     app()
