@@ -152,10 +152,13 @@ def same_core(a: str, b: str) -> bool:
 
 
 def _in_district(row: StoredRow, district: str) -> bool:
-    if not district or not row.places:
+    """Whether the report can be of the CSV's district: it names that place above the township,
+    or no place above the township at all (昌傅镇人民政府)."""
+    above = [p for p in row.places if not p.endswith(("乡", "镇", "街道"))]
+    if not district or not above:
         return True
     wanted = core_name(district)
-    return any(same_core(core_name(place), wanted) for place in row.places) or district in (row.organ or "")
+    return any(same_core(core_name(place), wanted) for place in above)
 
 
 def match(unit: ExpectedUnit, reports: Sequence[StoredRow]) -> tuple[StoredRow, str] | None:

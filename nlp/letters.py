@@ -72,10 +72,8 @@ def matching_units(reference: str, units: set[str]) -> set[str]:
     """The units a name given on the command line means: as printed, or the same unit under
     another of its names (洪泽区人民政府, 淮安市洪泽区人民政府, 洪泽区政府办公室)."""
     plain = re.sub(r"\s+", "", reference)
-    if plain in units:
-        return {plain}
     wanted = core_name(plain)
-    return {u for u in units if same_core(core_name(u), wanted)}
+    return {u for u in units if u == plain or same_core(core_name(u), wanted)}
 
 
 def gather(
@@ -126,14 +124,12 @@ def gather(
             letter.undecided += 1
         if decided != "confirmed":
             continue
-        report, earlier = document(finding.report), document(finding.earlier)
+        found, earlier = document(finding.report), document(finding.earlier)
         decision = decisions.decision(finding.id)
         assert decision is not None
-        text = finding_text(finding, report, earlier)
+        text = finding_text(finding, found, earlier)
         fixed = decisions.corrections(finding.unit, finding.year)
-        letter.findings.append(
-            ConfirmedFinding(finding, decision, text, _corrections(finding, fixed, report))
-        )
+        letter.findings.append(ConfirmedFinding(finding, decision, text, _corrections(finding, fixed, found)))
     named = unit is not None or report is not None
     if named:
         for row in reports.values():

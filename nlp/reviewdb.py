@@ -171,3 +171,103 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _case(column: str, names: dict[str, str]) -> str:
+    """SQL that shows a key by its Chinese name (from the one dict that names it)."""
+    cases = " ".join(f"WHEN '{key}' THEN '{name}'" for key, name in names.items())
+    return f"CASE {column} {cases} ELSE {column} END"
+
+
+def export_tables(db: sqlite3.Connection) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
+    """The reviewers' tables for `xxgk export`, as (file name, sheet, query, [(column, Chinese
+    title, type)]); only those this database has (a folder never reviewed has none)."""
+    from nlp.rulebook import DECISION_NAMES, KIND_NAMES
+
+    tables = [
+        (
+            "findings",
+            "核对发现",
+            "SELECT f.id, f.unit, f.year, f.level, f.district, " + _case("f.kind", dict(KIND_NAMES)) + ","
+            " f.rule, f.check_id, f.status, f.message, "
+            + _case("COALESCE(d.decision, 'open')", DECISION_NAMES)
+            + ","
+            " d.note, d.who, d.at, f.report"
+            " FROM findings f LEFT JOIN decisions d ON d.finding = f.id ORDER BY f.position",
+            [
+                ("id", "编号", "text"),
+                ("unit", "单位", "text"),
+                ("year", "年度", "int"),
+                ("level", "层级", "text"),
+                ("district", "地区", "text"),
+                ("kind", "类别", "text"),
+                ("rule", "规则", "text"),
+                ("check_id", "核对编号", "text"),
+                ("status", "结果", "text"),
+                ("message", "说明", "text"),
+                ("decision", "审核", "text"),
+                ("note", "审核说明", "text"),
+                ("who", "审核人", "text"),
+                ("decided_at", "审核时间", "text"),
+                ("sha256", "内容哈希", "text"),
+            ],
+        ),
+        (
+            "corrections",
+            "审核更正",
+            "SELECT unit, year, cell, printed, value, note, who, at FROM corrections WHERE active = 1"
+            " ORDER BY unit, year, cell",
+            [
+                ("unit", "单位", "text"),
+                ("year", "年度", "int"),
+                ("cell", "单元格键", "text"),
+                ("printed", "报告所印", "text"),
+                ("value", "审核认定", "float"),
+                ("note", "说明", "text"),
+                ("who", "审核人", "text"),
+                ("at", "时间", "text"),
+            ],
+        ),
+        (
+            "indicators",
+            "指标",
+            "SELECT unit, organ, year, level, district, indicator, name, numerator, denominator, value, report"
+            " FROM indicators ORDER BY unit, year, indicator",
+            [
+                ("unit", "单位", "text"),
+                ("organ", "机关", "text"),
+                ("year", "年度", "int"),
+                ("level", "层级", "text"),
+                ("district", "地区", "text"),
+                ("indicator", "指标键", "text"),
+                ("name", "指标", "text"),
+                ("numerator", "分子", "float"),
+                ("denominator", "分母", "float"),
+                ("value", "数值", "float"),
+                ("sha256", "内容哈希", "text"),
+            ],
+        ),
+        (
+            "district_indicators",
+            "地区指标",
+            "SELECT district, year, indicator, name, reports, numerator, denominator, value"
+            " FROM district_indicators ORDER BY district, year, indicator",
+            [
+                ("district", "地区", "text"),
+                ("year", "年度", "int"),
+                ("indicator", "指标键", "text"),
+                ("name", "指标", "text"),
+                ("reports", "报告数", "int"),
+                ("numerator", "分子之和", "float"),
+                ("denominator", "分母之和", "float"),
+                ("value", "数值", "float"),
+            ],
+        ),
+        (
+            "indicator_definitions",
+            "指标定义",
+            "SELECT indicator, name, formula FROM indicator_definitions ORDER BY position",
+            [("indicator", "指标键", "text"), ("name", "指标", "text"), ("formula", "公式", "text")],
+        ),
+    ]
+    return [t for t in tables if has_table(db, t[0])]

@@ -95,7 +95,26 @@ def _environment() -> Environment:
         zip=zip,
     )
     env.filters["level_name"] = lambda v: LEVEL_NAMES.get(v, v or "未识别")
+    env.filters["when"] = _local_time
     return env
+
+
+def _local_time(stamp: str) -> str:
+    """A stored UTC time as this machine's local time, to the second."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp
+
+
+def cell_names(template: str) -> dict[str, str]:
+    """'表四·行政复议·总计' for every cell key of the template (last year's under 'prev.')."""
+    names = {}
+    for key, spec in tpl.specs_for(template).items():
+        row = f"{spec.group}{spec.row_label}" if spec.table == "t2" else spec.row_label
+        names[key] = f"{tpl.TABLE_TITLES[spec.table].split()[0]}·{row}·{spec.column_label}"
+        names[f"prev.{key}"] = f"上年·{names[key]}"
+    return names
 
 
 class Review:
@@ -223,6 +242,7 @@ class Review:
             tables=_tables(finding, report, earlier, corrections, earlier_corrections),
             pairs=_pair_views(pairs, report, earlier, corrections, earlier_corrections),
             cell_options=_cell_options(finding, report),
+            cell_names=cell_names(report.meta.template),
             corrections=[*corrections, *earlier_corrections],
             history=history,
             neighbours=neighbours,
@@ -529,18 +549,10 @@ def _pair_views(
 
 
 def _cell_options(finding: Finding, report: Report) -> list[tuple[str, str]]:
-    """The cells a reviewer may correct from this page: the finding's own first."""
-    specs = tpl.specs_for(report.meta.template)
-    keys = [k for k in finding.cells if k.removeprefix("prev.") in specs]
-    options = []
-    for key in keys:
-        spec = specs[key.removeprefix("prev.")]
-        row = f"{spec.group}{spec.row_label}" if spec.table == "t2" else spec.row_label
-        table = tpl.TABLE_TITLES[spec.table].split()[0]
-        options.append(
-            (key, f"{'上年·' if key.startswith('prev.') else ''}{table}·{row}·{spec.column_label}")
-        )
-    return options
+    """The cells of the finding, which a reviewer may correct from its page (any other cell of
+    the tables shown is added by clicking it)."""
+    names = cell_names(report.meta.template)
+    return [(key, names[key]) for key in finding.cells if key in names]
 
 
 def create_app(output: Path, who: str, host: str = "127.0.0.1") -> Starlette:
