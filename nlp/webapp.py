@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -254,19 +255,24 @@ class Review:
         )
 
     async def decide(self, request: Request) -> Response:
-        form = await request.form()
-        who = str(form.get("who", "")).strip() or self.reviewer(request)
-        action = str(form.get("action", ""))
-        back = str(form.get("back", ""))
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        who = form.get("who", "").strip() or self.reviewer(request)
+        return await run_in_threadpool(self._decide, request.path_params["id"], form, who)
+
+    def _decide(self, reference: str, form: dict[str, str], who: str) -> Response:
+        action, back = form.get("action", ""), form.get("back", "")
         with closing(connect(self.output)) as db:
             try:
-                finding = find(db, request.path_params["id"])
+                finding = find(db, reference)
+            except ReviewError as exc:
+                return HTMLResponse(str(exc), 404)
+            try:
                 decisions = DecisionStore(db)
                 if action == "undo":
                     decisions.undo(finding.id, who)
                     message = "已撤销上一次的审核"
                 elif action in ("confirmed", "dismissed"):
-                    decisions.decide(finding.id, finding.identity, action, who, str(form.get("note", "")))
+                    decisions.decide(finding.id, finding.identity, action, who, form.get("note", ""))
                     message = DECISION_NAMES[action]
                 else:
                     return HTMLResponse(f"unknown action {action!r}", 400)
@@ -275,16 +281,19 @@ class Review:
         return _back(f"/finding/{finding.id}", back, message, who)
 
     async def correct(self, request: Request) -> Response:
-        form = await request.form()
-        who = str(form.get("who", "")).strip() or self.reviewer(request)
-        back = str(form.get("back", ""))
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        who = form.get("who", "").strip() or self.reviewer(request)
+        return await run_in_threadpool(self._correct, request.path_params["id"], form, who)
+
+    def _correct(self, reference: str, form: dict[str, str], who: str) -> Response:
+        back = form.get("back", "")
         with closing(connect(self.output)) as db:
             try:
-                finding = find(db, request.path_params["id"])
+                finding = find(db, reference)
             except ReviewError as exc:
                 return HTMLResponse(str(exc), 404)
             decisions = DecisionStore(db)
-            key = str(form.get("cell", "")).strip()
+            key = form.get("cell", "").strip()
             with closing(self.store()) as store:
                 report, earlier = self.report(store, finding.report), self.report(store, finding.earlier)
             target, key = (earlier, key.removeprefix("prev.")) if key.startswith("prev.") else (report, key)
@@ -300,10 +309,10 @@ class Review:
                     decisions.undo(correction_id(unit, year, key), who)
                     message = "已撤销更正"
                 else:
-                    value = _parse_value(str(form.get("value", "")))
+                    value = _parse_value(form.get("value", ""))
                     cell = target.cells[key]
                     printed = cell.raw if cell.raw is not None else None
-                    decisions.correct(unit, year, key, value, printed, who, str(form.get("note", "")))
+                    decisions.correct(unit, year, key, value, printed, who, form.get("note", ""))
                     message = "已更正"
             except ReviewError as exc:
                 message = f"未完成：{exc}"
@@ -435,10 +444,13 @@ class Review:
                 exchange = read_exchange(path)
             except ReviewError as exc:
                 return _back("/log", "", f"未导入：{str(exc).replace(str(path), upload.filename)}", who)
-        with closing(connect(self.output)) as db:
-            summary = DecisionStore(db).merge(exchange, who)
+        summary = await run_in_threadpool(self._merge, exchange, who)
         message = f"已导入：采用 {summary.taken} 条，保留本机较新的 {summary.kept} 条，相同 {summary.same} 条"
         return _back("/log", "", message, who)
+
+    def _merge(self, exchange, who: str):
+        with closing(connect(self.output)) as db:
+            return DecisionStore(db).merge(exchange, who)
 
 
 def _parse_value(text: str) -> float:
