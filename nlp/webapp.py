@@ -495,6 +495,8 @@ def _tables(
     corrected cells showing both values (for X, this year's table and last year's)."""
     from nlp.review import report_tables
 
+    if finding.rule == "M2":  # the table is not in the report: nothing to lay out
+        return []
     wanted = {c.removeprefix("prev.").split(".")[0] for c in finding.cells}
     sources = [("本年", report, corrections, "")]
     if earlier is not None and any(c.startswith("prev.") for c in finding.cells):

@@ -12,12 +12,15 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from nlp.findings import Filters, listed
+from nlp.reviewdb import connect
 from tests.review_inputs import copy_results
 
 _FLAGS = [
@@ -277,3 +280,58 @@ def test_decisions_are_exported_and_imported_from_the_page(out, realdocs_results
     assert "拆分有歧义" in mine.get(f"/finding/{finding}").text
     refused = mine.post("/decisions/import", files={"decisions": ("x.json", b"[]", "application/json")})
     assert "未导入：x.json: not an xxgk decisions file" in refused.text
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx`")
+def test_every_kind_of_finding_has_its_page_cross_year_ones_with_both_years_tables(tmp_path):
+    from starlette.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+    from nlp.webapp import create_app
+    from tests.review_inputs import (
+        SEED,
+        next_year_report,
+        report_with_blank_tables,
+        report_without_section_four,
+    )
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    next_year_report(folder)
+    report_without_section_four(folder)
+    report_with_blank_tables(folder)
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["analyze", str(folder), "-o", str(out)]).exit_code == 0
+    client = TestClient(create_app(out, "审核员甲"), base_url="http://127.0.0.1")
+    listing = client.get("/").text
+    ids = re.findall(r'href="/finding/([0-9a-f]{12})', listing)
+    kinds = set(re.findall(r'<td class="nowrap">([^<]+)</td>\s*<td class="nowrap" title=', listing))
+    assert kinds == {
+        "勾稽关系不成立",
+        "与上年度数据不衔接",
+        "正文与统计表不一致",
+        "章节或统计表缺失",
+        "统计表未填写",
+        "沿用上年表述",
+    }
+    pages = {i: client.get(f"/finding/{i}") for i in ids}
+    assert all(p.status_code == 200 for p in pages.values())
+    with closing(connect(out)) as db:
+        carry = next(f.id for f, _ in listed(db, Filters(rule="X1")) if f.check_id == "X1.total")
+    text = pages[carry].text
+    assert "本年报告（2021）· 表三" in text and "上年报告（2020）· 表三" in text
+    assert 'data-key="prev.t3.carried_forward.total"' in text
+    # last year's cell, corrected from this year's finding: the carry-over then holds
+    client.post(f"/finding/{carry}/correct", data={"cell": "prev.t3.carried_forward.total", "value": "1"})
+    again = client.get(f"/finding/{carry}").text
+    row = re.search(r'<tr data-check="X1.total".*?</tr>', again, re.S).group(0)
+    printed, corrected = row.split('class="corrected-check"')
+    assert "未通过" in printed and "通过" in corrected and "未通过" not in corrected
+    reused = next(
+        p.text for p in pages.values() if "第五部分「存在的主要问题及改进情况」有 100% 的文字" in p.text
+    )
+    assert "本年「" in reused and "与上年「" in reused
+    missing = next(p.text for p in pages.values() if "报告缺少表四" in p.text)
+    assert 'id="correct"' not in missing  # nothing to correct: no table holds it
