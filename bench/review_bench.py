@@ -91,6 +91,9 @@ def main() -> None:
     print(f"indicator values: {len(derived.indicators)} per report, {len(derived.districts)} per district")
     timed("refresh when nothing changed", refresh, out)
 
+    import warnings
+
+    warnings.filterwarnings("ignore", "Using `httpx`")
     from starlette.testclient import TestClient
 
     from nlp.webapp import create_app
@@ -100,7 +103,10 @@ def main() -> None:
     page = timed("list page of all findings", client.get, "/")
     first = re.search(r'href="/finding/([0-9a-f]{12})', page.text).group(1)
     timed("a finding's page", client.get, f"/finding/{first}")
-    timed("a decision (post and redirect)", client.post, f"/finding/{first}/decide", {"action": "confirmed"})
+    timed(
+        "a decision (post and redirect)",
+        lambda: client.post(f"/finding/{first}/decide", data={"action": "confirmed"}),
+    )
 
     with closing(connect(out)) as db:
         store = DecisionStore(db)
