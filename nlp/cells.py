@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.models import Cell
+from nlp.models import Cell, OcrReading
 from nlp.normalize import nfkc
 
 _NUMBER_RE = re.compile(
@@ -19,8 +19,27 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", nfkc(text))
 
 
+class OcrText(str):
+    """A cell's text read from a scan; the cell parsed from it keeps the reading."""
+
+    reading: OcrReading
+
+    def __new__(cls, text: str, reading: OcrReading) -> OcrText:
+        obj = super().__new__(cls, text)
+        obj.reading = reading
+        return obj
+
+
 def parse_cell(raw: str) -> Cell:
     """Value, unit and status of a cell as written; never turns text into a number."""
+    cell = _parse(raw)
+    if isinstance(raw, OcrText):
+        cell.ocr = raw.reading.model_copy(deep=True)
+        cell.confidence = raw.reading.confidence
+    return cell
+
+
+def _parse(raw: str) -> Cell:
     text = _squeeze(raw)
     if not text:
         return Cell(value=None, raw=raw, status="blank")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = "1.0"
 
-SourceFormat = Literal["txt", "md", "pdf", "docx", "doc", "html"]
+SourceFormat = Literal["txt", "md", "pdf", "docx", "doc", "html", "image"]
 CellStatus = Literal[
     "explicit_number",
     "explicit_zero",
@@ -32,6 +32,20 @@ TableStatus = Literal["filled", "not_filled", "absent"]
 # ---------------------------------------------------------------- read stage
 
 
+OcrVerdict = Literal["confirmed", "unchecked", "questioned", "alternative_fits"]
+
+
+class OcrReading(BaseModel):
+    """How OCR read a value (docs/schema.md, docs/ocr.md): the engine's confidence, the other
+    readings it allows, and what the identities R1–R4 say of it (set by the checks stage)."""
+
+    confidence: float
+    alternatives: list[str] = Field(default_factory=list)
+    verdict: OcrVerdict | None = None
+    suggested: str | None = None  # alternative_fits: the one reading that makes its row and column hold
+    certain: bool = False
+
+
 class Block(BaseModel):
     """A unit of the document in reading order: a line of text or a table as rows of cell text."""
 
@@ -39,6 +53,8 @@ class Block(BaseModel):
     text: str = ""
     rows: list[list[str]] = Field(default_factory=list)
     page: int | None = None
+    # Tables read from a scan: the OCR reading of each cell of `rows` (None for an empty cell).
+    ocr: list[list[OcrReading | None]] | None = None
 
 
 class RawDocument(BaseModel):
@@ -120,6 +136,15 @@ class Cell(BaseModel):
     status: CellStatus
     unit: str | None = None
     confidence: float | None = None
+    ocr: OcrReading | None = None  # read from a scan: how (confidence is then the engine's)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_ocr(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """`ocr` appears only on values read from a scan; other documents keep their JSON."""
+        data = handler(self)
+        if data.get("ocr") is None:
+            data.pop("ocr", None)
+        return data
 
 
 # ---------------------------------------------------------------- checks stage

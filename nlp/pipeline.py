@@ -14,6 +14,7 @@ from nlp.ingest import read_document
 from nlp.items import report_items
 from nlp.meta import describe
 from nlp.models import RawDocument, Report, SourceInfo
+from nlp.ocr_checks import judge_ocr_cells
 from nlp.structure import legacy_format_signals, read_structure
 from nlp.tables import extract_tables
 
@@ -50,7 +51,7 @@ def analyze_document(doc: RawDocument) -> Report:
         checks = table_checks(extracted.cells, extracted.tables)
         checks += narrative_checks(extracted.cells, claims)
         checks += plausibility_checks(extracted.cells, claims, meta.level, meta.organ, section6)
-        warnings += extracted.warnings
+        warnings += extracted.warnings + judge_ocr_cells(extracted.cells, checks)
     model = default_model()
     if model is None:
         warnings.append("classifier_not_trained: run `xxgk train` to label paragraphs")

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from nlp import template as tpl
-from nlp.cells import is_numeric, is_value_like, parse_cell
+from nlp.cells import OcrText, is_numeric, is_value_like, parse_cell
 from nlp.flattened import find_rows, solve
 from nlp.models import Alternative, Block, Cell, Section, TableStatus
 from nlp.normalize import fold
@@ -178,8 +178,8 @@ def _t4_group(texts: list[str]) -> str | None:
         return "suit_direct"
     if after and not direct:
         return "suit_after_review"
-    if joined.startswith("行政复议") and "诉讼" not in joined:
-        return "review"
+    if joined.startswith("行政复议") and "诉讼" not in joined and len(texts) == 1:
+        return "review"  # alone: a header row "行政复议 | 行政诉讼" names both (诉讼 may be misread)
     return None
 
 
@@ -419,7 +419,9 @@ class _Extractor:
                 segments[-1][1].extend(row)
                 i += 1
                 continue
-            group = _t4_group(texts)
+            # A group's own heading stands alone; a header row names all groups (its OCR may
+            # have garbled one of them).
+            group = _t4_group(texts) if len(texts) <= 2 else None
             if group is not None:
                 segments.append((group, []))
             elif not all(fold(t) in _T4_HEADER_WORDS for t in texts) and any(v for _, v in segments):
@@ -496,7 +498,12 @@ def table_rows(blocks: list[Block], sections: list[Section]) -> list[list[str]]:
     end = end_section.block_start if end_section else (table_at[-1] + 1 if table_at else 0)
     rows: list[list[str]] = []
     for i, block in enumerate(blocks):
-        if block.kind == "table":
+        if block.kind == "table" and block.ocr is not None:
+            rows.extend(
+                [OcrText(c, r) if r is not None else c for c, r in zip(row, readings, strict=True)]
+                for row, readings in zip(block.rows, block.ocr, strict=True)
+            )
+        elif block.kind == "table":
             rows.extend(block.rows)
         elif start <= i < end and i not in titles and len(block.text) <= _SHORT_LINE:
             rows.append(TextLine(_line_cells(block.text)))

@@ -38,10 +38,11 @@ def _minimal_pdf_without_text() -> bytes:
     return bytes(out)
 
 
-def test_scanned_pdf_needs_ocr(tmp_path):
+def test_scanned_pdf_without_legible_text_is_a_clear_error(tmp_path):
+    # Scanned pages are read by OCR (tests/test_ocr.py); a blue square is no text.
     path = tmp_path / "scan.pdf"
     path.write_bytes(_minimal_pdf_without_text())
-    with pytest.raises(InputError, match="no text layer — needs OCR"):
+    with pytest.raises(InputError, match="no text layer, and OCR found no text"):
         read_document(path)
 
 

@@ -15,6 +15,7 @@ from nlp.models import Block, RawDocument, SourceFormat
 from nlp.normalize import drop_pinyin_glosses, to_simplified
 
 from .html import read_html
+from .image import read_image
 from .pdf import check_pdf, read_pdf
 from .text import decode_text, text_blocks
 from .word import check_docx, read_doc, read_docx
@@ -45,6 +46,7 @@ register((".pdf",), "pdf")(read_pdf)
 register((".docx",), "docx")(read_docx)
 register((".doc",), "doc")(read_doc)
 register((".html", ".htm", ".shtml", ".xhtml"), "html")(read_html)
+register((".jpg", ".jpeg", ".png", ".tif", ".tiff"), "image")(read_image)
 
 
 def is_traditional(blocks: list[Block], sample: int = 3000) -> bool:

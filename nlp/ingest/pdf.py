@@ -12,6 +12,8 @@
 - Page numbers ("-3-", "— 3 —", "第3页") and running headers/footers are dropped.
 - A table that continues on the next page without a repeated header is merged with the
   previous one, and a group label cut by the page break ("（四）无" / "法提供") is re-joined.
+- A page without a text layer (a scan) is rendered and read by OCR (`nlp.ingest.scan`); its
+  lines and tables join the same flow, so a PDF may mix text pages and scanned pages.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 from pdfplumber.page import Page
@@ -29,7 +32,7 @@ from pdfplumber.page import Page
 from nlp.errors import InputError
 from nlp.files import Limits
 from nlp.ingest.pdf_objects import PageError, document_objects
-from nlp.models import Block
+from nlp.models import Block, OcrReading
 
 _PAGE_NUMBER_RE = re.compile(
     r"^[\s\-—–－_·.]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d+\s*页?)?[\s\-—–－_·.]*$"
@@ -56,11 +59,54 @@ class _Table:
     rows: list[list[str | None]]
     top: float
     page: int
+    # Read from a scan: each cell's reading, in the positions of `rows`.
+    ocr: list[list[OcrReading | None]] | None = None
+
+    def extend(self, other: _Table) -> None:
+        """Append the rows of the table's continuation on the next page."""
+        if self.ocr is not None or other.ocr is not None:
+            self.ocr = (self.ocr or _no_readings(self.rows)) + (other.ocr or _no_readings(other.rows))
+        self.rows.extend(other.rows)
+        self.page = other.page
+
+    def append(self, row: list[str | None]) -> None:
+        self.rows.append(row)
+        if self.ocr is not None:
+            self.ocr.append([None] * len(row))
+
+
+def _no_readings(rows: list[list[str | None]]) -> list[list[OcrReading | None]]:
+    return [[None] * len(row) for row in rows]
 
 
 @dataclass
 class _PageContent:
     items: list[_Line | _Table] = field(default_factory=list)
+    scanned: bool = False
+
+    def left_margin(self) -> int | None:
+        lefts = Counter(round(i.x0) for i in self.items if isinstance(i, _Line) and len(i.text) > 10)
+        return lefts.most_common(1)[0][0] if lefts else None
+
+
+def _align_scans(pages: list[_PageContent]) -> None:
+    """Scanned pages moved to the margin of the text pages (or of the first scanned page).
+
+    A scanner places each sheet a little differently; the print's margin is the same on every
+    page, and paragraphs are told apart by it (an indent, not a shifted sheet, starts one)."""
+    printed = [m for p in pages if not p.scanned and (m := p.left_margin()) is not None]
+    scanned = [m for p in pages if p.scanned and (m := p.left_margin()) is not None]
+    if not scanned:
+        return
+    target = Counter(printed).most_common(1)[0][0] if printed else scanned[0]
+    for page in pages:
+        own = page.left_margin() if page.scanned else None
+        if own is None:
+            continue
+        for item in page.items:
+            if isinstance(item, _Line):
+                item.x0 += target - own
+                item.x1 += target - own
 
 
 def _is_border(obj: dict) -> bool:
@@ -133,8 +179,10 @@ def _rejoin_cut_labels(prev: _Table, table: _Table) -> None:
         for row in reversed(prev.rows):
             above = row[col]
             if above:
-                row[col] = above + text
-                first[col] = None
+                if not any(anchor in above for anchor in _HEADER_ANCHORS):
+                    # a header cell ("信息内容") is never cut: the row below it starts the page
+                    row[col] = above + text
+                    first[col] = None
                 break
 
 
@@ -173,6 +221,16 @@ def _stray_row(lines: list[_Line]) -> list[str] | None:
     return [*labels, *numbers] if labels and numbers else None
 
 
+def _short(line: _Line, layout: _Layout) -> bool:
+    """A line that ends a paragraph by stopping short of the right margin. Unjustified print
+    (a browser's, a scan of it) stops up to three characters short mid-sentence, where a
+    comma may not start the next line; such a line ends a paragraph only at a full stop."""
+    gap = layout.right - line.x1
+    if gap < 1.5 * layout.char:
+        return False
+    return gap >= 3.5 * layout.char or line.text.rstrip()[-1:] in _SENTENCE_END
+
+
 def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     """Join wrapped lines; a paragraph starts indented, after a short line or at a heading."""
     paragraphs: list[str] = []
@@ -181,7 +239,7 @@ def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
         starts = (
             prev is None
             or line.x0 > layout.left + 0.8 * layout.char
-            or prev.x1 < layout.right - 1.5 * layout.char
+            or _short(prev, layout)
             or _HEADING_RE.match(line.text) is not None
         )
         if starts:
@@ -208,8 +266,13 @@ def check_pdf(data: bytes, path: str, limits: Limits) -> None:
         raise InputError(path, f"{pages} pages, over the limit of {limits.max_pages} (--max-pages)")
 
 
+# A page with fewer characters than this is taken for a scan (a scanner's page stamp or a
+# stray number is not a text layer) and read by OCR.
+_MIN_PAGE_CHARS = 20
+
+
 def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
-    """Blocks of a PDF report; a scan without a text layer is refused with a clear reason."""
+    """Blocks of a PDF report; pages without a text layer are read by OCR."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:
@@ -226,12 +289,85 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
         for page, page_objects in zip(pdf.pages, objects, strict=True):
             page._objects = page_objects
         n_pages = len(pdf.pages)
-        n_chars = sum(len(page.chars) for page in pdf.pages)
-        if n_chars < 2 * n_pages:
-            raise InputError(path, "no text layer — needs OCR (scanned PDF)")
-        pages = [_page_content(page, n) for n, page in enumerate(pdf.pages)]
+        scanned = [n for n, page in enumerate(pdf.pages) if len(page.chars) < _MIN_PAGE_CHARS]
+        pages = {n: _page_content(page, n) for n, page in enumerate(pdf.pages) if n not in scanned}
+    warnings: list[str] = []
+    if scanned:
+        pages.update(_scanned_pages(data, scanned, path, warnings))
+    blocks = pages_to_blocks([pages[n] for n in sorted(pages)])
+    if not blocks and len(scanned) == n_pages:
+        raise InputError(path, "no text layer, and OCR found no text on its pages")
+    return blocks, {"pages": n_pages, "warnings": warnings}
+
+
+def _scanned_pages(
+    data: bytes, numbers: list[int], path: str, warnings: list[str]
+) -> dict[int, _PageContent]:
+    """The pages without a text layer, rendered at the OCR's working resolution and read."""
+    from nlp.ingest.ocr import require_recognizer
+    from nlp.ingest.scan import WORK_DPI
+
+    recognizer = None
+    out: dict[int, _PageContent] = {}
+    skews: list[float] = []
+    document = pdfium.PdfDocument(data)
+    try:
+        for n in numbers:
+            image = document[n].render(scale=WORK_DPI / 72, grayscale=False).to_numpy()
+            if image.min() > 200:
+                continue  # a blank page
+            recognizer = recognizer or require_recognizer(path)
+            out[n], skew = scanned_page_content(image, WORK_DPI, n, recognizer)
+            skews.append(skew)
+    finally:
+        document.close()
+    if out:
+        shown = _page_ranges([n + 1 for n in sorted(out)])
+        warnings.append(
+            f"ocr_pages: page(s) {shown} read by OCR ({recognizer.name}); "
+            f"skew corrected up to {max(abs(s) for s in skews):.1f}°"
+        )
+    return out
+
+
+def _page_ranges(numbers: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in ranges)
+
+
+def scanned_page_content(
+    image: np.ndarray, dpi: float, number: int, recognizer
+) -> tuple[_PageContent, float]:
+    """One page image read by OCR, as the text reader's lines and tables (in points)."""
+    from nlp.ingest.scan import read_page
+
+    scan = read_page(image, dpi, recognizer)
+    items: list[_Line | _Table] = [
+        _Line(line.text, line.x0, line.x1, line.top, number) for line in scan.lines
+    ]
+    for table in scan.tables:
+        readings = [
+            [
+                None
+                if r is None
+                else OcrReading(confidence=round(r.confidence, 4), alternatives=list(r.alternatives))
+                for r in row
+            ]
+            for row in table.readings
+        ]
+        items.append(_Table([list(row) for row in table.rows], table.top, number, readings))
+    return _PageContent(sorted(items, key=lambda item: item.top), scanned=True), scan.skew
+
+
+def pages_to_blocks(pages: list[_PageContent]) -> list[Block]:
+    """Blocks in reading order, with page furniture removed and continued tables merged."""
+    _align_scans(pages)
     running = _running_lines(pages)
-    # Reading order with page furniture removed and continued tables merged.
     flow: list[list[_Line] | _Table] = []
     for page in pages:
         first_on_page = True
@@ -251,16 +387,14 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
                 and (stray := _stray_row(flow[-1])) is not None
             ):
                 flow.pop()
-                flow[-1].rows.append(list(stray))
+                flow[-1].append(list(stray))
                 if _continues(flow[-1], item, first_on_page):
-                    flow[-1].rows.extend(item.rows)
-                    flow[-1].page = item.page
+                    flow[-1].extend(item)
                 else:
                     flow.append(item)
             elif flow and isinstance(flow[-1], _Table) and _continues(flow[-1], item, first_on_page):
                 _rejoin_cut_labels(flow[-1], item)
-                flow[-1].rows.extend(item.rows)
-                flow[-1].page = item.page
+                flow[-1].extend(item)
             else:
                 flow.append(item)
             first_on_page = False
@@ -274,5 +408,11 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Block], dict]:
             )
         else:
             rows = [[c for c in row if c is not None] for row in part.rows]
-            blocks.append(Block(kind="table", rows=rows, page=part.page + 1))
-    return blocks, {"pages": n_pages}
+            ocr = None
+            if part.ocr is not None:
+                ocr = [
+                    [r for c, r in zip(row, readings, strict=True) if c is not None]
+                    for row, readings in zip(part.rows, part.ocr, strict=True)
+                ]
+            blocks.append(Block(kind="table", rows=rows, page=part.page + 1, ocr=ocr))
+    return blocks
