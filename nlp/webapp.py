@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from nlp import template as tpl
 from nlp.corrected import CheckPair, rechecked
 from nlp.coverage import coverage, coverage_table, parse_expected
-from nlp.decisions import DecisionStore, read_exchange
+from nlp.decisions import DecisionStore, correction_id, read_exchange
 from nlp.findings import (
     Filters,
     Finding,
@@ -44,6 +44,7 @@ from nlp.findings import (
     finding_text,
     listed,
     refresh,
+    unit_of,
 )
 from nlp.indicators import INDICATOR_BY_KEY, INDICATORS, shown, stored_districts, stored_values
 from nlp.letters import WORKBOOK_NAME, gather, write_docx, write_workbook
@@ -207,7 +208,6 @@ class Review:
             decisions = DecisionStore(db)
             decision = decisions.decision(finding.id)
             order = [f.id for f, _ in listed(db, filters)]
-            earlier_unit = None
             with closing(self.store()) as store:
                 report, earlier = self.report(store, finding.report), self.report(store, finding.earlier)
             if report is None:
@@ -215,8 +215,6 @@ class Review:
             corrections = decisions.corrections(finding.unit, finding.year)
             earlier_corrections = []
             if earlier is not None:
-                from nlp.findings import unit_of
-
                 earlier_unit = unit_of(earlier.meta.organ, earlier.source.path)
                 earlier_corrections = decisions.corrections(earlier_unit, earlier.meta.year)
             targets = [finding.id, *(c.id for c in corrections), *(c.id for c in earlier_corrections)]
@@ -300,12 +298,8 @@ class Review:
             try:
                 if target is None or key not in target.cells:
                     raise ReviewError(f"no cell {key!r} in this report")
-                from nlp.findings import unit_of
-
                 unit, year = unit_of(target.meta.organ, target.source.path), target.meta.year
                 if form.get("action") == "undo":
-                    from nlp.decisions import correction_id
-
                     decisions.undo(correction_id(unit, year, key), who)
                     message = "已撤销更正"
                 else:

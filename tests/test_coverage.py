@@ -62,6 +62,7 @@ def township_results(tmp_path_factory):
     return out
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")  # themes of three alike townships
 def test_coverage_says_who_published_who_left_tables_blank_and_who_did_not_publish(
     township_results, tmp_path
 ):
