@@ -347,6 +347,7 @@ class SectionReuse:
     share: float  # reused characters / all characters of the section's sentences
     sentences: int
     reused: list[tuple[str, str, float]]  # (sentence, the previous year's sentence, similarity)
+    characters: int = 0  # all characters of the section's sentences
 
 
 def section_reuse(
@@ -365,8 +366,9 @@ def section_reuse(
         if similarity > best.get(i, (0, 0.0))[1]:
             best[i] = (j, similarity)
     reused = [(now[i], before[j], s) for i, (j, s) in sorted(best.items())]
-    share = sum(len(now[i]) for i in best) / sum(len(s) for s in now)
-    return SectionReuse(stored.id, previous.id, share, len(now), reused)
+    characters = sum(len(s) for s in now)
+    share = sum(len(now[i]) for i in best) / characters
+    return SectionReuse(stored.id, previous.id, share, len(now), reused, characters)
 
 
 # ---------------------------------------------------------------- year over year

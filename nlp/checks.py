@@ -40,7 +40,7 @@ def component_value(cell: Cell | None) -> float | int | None:
     return None
 
 
-def _fmt(v: float | int | None) -> str:
+def number_text(v: float | int | None) -> str:
     if v is None:
         return "?"
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
@@ -78,12 +78,12 @@ def equation(
         reasons = sorted({cells[k].status if k in cells else "missing" for k in missing})
         return result("not_assessable", f"无法核对（{len(missing)} 个单元格为 {'/'.join(reasons)}）")
     if lhs and all(cells[k].status in _ZERO_LIKE for k in part_keys):
-        return result("not_assessable", f"合计 {_fmt(lhs)}，分项全部空白（未填写）", right=None)
+        return result("not_assessable", f"合计 {number_text(lhs)}，分项全部空白（未填写）", right=None)
     blank_total = any(cells[k].status in _ZERO_LIKE for k in total_keys)
     if blank_total and rhs and abs((lhs or 0) - rhs) > 1e-6:
-        return result("missing_total", f"合计栏空白，分项之和为 {_fmt(rhs)}", left=None)
+        return result("missing_total", f"合计栏空白，分项之和为 {number_text(rhs)}", left=None)
     ok = abs((lhs or 0) - (rhs or 0)) < 1e-6
-    return result("pass" if ok else "fail", f"{_fmt(lhs)} {'=' if ok else '≠'} {_fmt(rhs)}")
+    return result("pass" if ok else "fail", f"{number_text(lhs)} {'=' if ok else '≠'} {number_text(rhs)}")
 
 
 def outcome_rows(cells: dict[str, Cell]) -> list[str]:
@@ -172,7 +172,7 @@ def check_r5(cells: dict[str, Cell]) -> Iterable[CheckResult]:
                 lhs=cell.value,
                 rhs=None,
                 status="fail",
-                message=f"{key} = {_fmt(cell.value)}：{bad}",
+                message=f"{key} = {number_text(cell.value)}：{bad}",
             )
 
 

@@ -341,6 +341,7 @@ def _after_batch(output: Path, any_report: bool) -> None:
     from nlp.export import write_items_csv
     from nlp.files import path_text
     from nlp.output import OutputError
+    from nlp.reviewdb import ReviewError
     from nlp.store import DB_NAME
     from nlp.terminal import escaped
 
@@ -354,7 +355,11 @@ def _after_batch(output: Path, any_report: bool) -> None:
             from rich.console import Console
 
             Console().print(f"review pages: {escaped(path_text(index))}")
-    except sqlite3.Error as exc:
+        if any_report:
+            from nlp.findings import refresh as refresh_findings
+
+            refresh_findings(output)  # the reviewers' findings and indicators, when the reports changed
+    except (sqlite3.Error, ReviewError) as exc:
         raise OutputError(f"{path_text(output)}: cannot write ({exc})") from None
     except OSError as exc:
         raise OutputError(f"{path_text(exc.filename or output)}: cannot write ({exc.strerror})") from None
@@ -762,6 +767,8 @@ def label(model_file: ModelOption = MODEL_PATH) -> None:
                     record["signoff"] = True
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
+
+from nlp import cli_review  # noqa: E402, F401 — registers review, findings, decide, correct, decisions, letters, coverage, indicators
 
 if __name__ == "__main__":
     app()

@@ -12,39 +12,8 @@ import re
 from nlp import template as tpl
 from nlp.labels import LABEL_NAMES
 from nlp.models import Level
+from nlp.rulebook import RULE_TITLES, STATUS_NAMES
 
-RULE_TITLES: dict[str, str] = {
-    "R1": "表三列平衡（新收+上年结转=办结+结转下年度）",
-    "R2": "表三办理结果之和等于（七）总计",
-    "R3": "表三各类申请人之和等于总计",
-    "R4": "表四各项结果之和等于总计",
-    "R5": "数值取值（非负整数）",
-    "N1": "正文所述收到申请数与表三一致",
-    "N2": "正文称未收到申请，表三却有申请",
-    "N3": "正文所述行政复议数与表四一致",
-    "N4": "正文所述行政诉讼数与表四一致",
-    "N5": "正文称未发生复议诉讼，表四却有案件",
-    "N6": "正文所述办结数与表三一致",
-    "N7": "正文所述现行有效件数与表二一致",
-    "N8": "正文所述本年制发件数与表二一致",
-    "N9": "正文所述本年废止件数与表二一致",
-    "N10": "正文所述上年结转数与表三一致",
-    "N11": "正文所述结转下年度数与表三一致",
-    "N12": "正文所述复议与诉讼合计数与表四一致",
-    "P1": "乡镇、县级机关填报了规章",
-    "P2": "收费金额疑似以元填为万元",
-    "P3": "有未缴费终止的申请，第六部分未说明信息处理费",
-    "P4": "表格全为零，正文却有申请或案件",
-    "X1": "上年结转与上年度结转下年度衔接",
-    "X2": "上一年项目数量与上年度衔接",
-    "X3": "现行有效件数与上年度衔接",
-}
-STATUS_NAMES: dict[str, str] = {
-    "pass": "通过",
-    "fail": "未通过",
-    "missing_total": "总计栏空白",
-    "not_assessable": "无法核对",
-}
 CELL_STATUS_NAMES: dict[str, str] = {
     "explicit_number": "数字",
     "explicit_zero": "零",
@@ -65,7 +34,7 @@ LEVEL_NAMES: dict[Level, str] = {
     "unknown": "未识别",
 }
 
-KIND_NAMES: dict[str, str] = {"problem": "存在问题", "measure": "改进措施"}
+ITEM_KIND_NAMES: dict[str, str] = {"problem": "存在问题", "measure": "改进措施"}
 # Two characters each: the columns of a confusion matrix fit in 80 columns.
 SHORT_LABEL_NAMES: dict[str, str] = {
     "preamble": "说明",
@@ -184,7 +153,7 @@ _STATUS_NAMES_OF_TABLE = {
 _VALUE_NAMES: dict[str, dict[str, str]] = {
     "level": dict(LEVEL_NAMES),
     "template": TEMPLATE_SHORT_NAMES,
-    "kind": KIND_NAMES,
+    "kind": ITEM_KIND_NAMES,
     "label": LABEL_NAMES,
     "section": SECTION_NAMES,
 }
@@ -210,7 +179,7 @@ __all__ = [
     "CELL_STATUS_NAMES",
     "COLUMN_TITLES",
     "FILE_STATUS_NAMES",
-    "KIND_NAMES",
+    "ITEM_KIND_NAMES",
     "LABEL_NAMES",
     "LEVEL_NAMES",
     "RULE_TITLES",

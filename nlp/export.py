@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from nlp.display import cell_titles, value_name
+from nlp.reviewdb import export_tables as review_export_tables
 from nlp.store import StoreError, open_readonly
 
 ExportType = Literal["text", "int", "float"]
@@ -242,6 +243,10 @@ def export_tables(database: Path, folder: Path, fmt: ExportFormat) -> list[tuple
         tables = [_wide_table(db)]
         for name, sheet, sql, columns in _LONG_TABLES:
             tables.append(ExportTable(name, sheet, columns, lambda sql=sql: _stream(db, sql)))
+        for name, sheet, sql, titled in review_export_tables(db):  # findings, decisions, indicators
+            tables.append(
+                ExportTable(name, sheet, [Column(*c) for c in titled], lambda sql=sql: _stream(db, sql))
+            )
         folder.mkdir(parents=True, exist_ok=True)
         writer = {ExportFormat.csv: _write_csv, ExportFormat.xlsx: _write_xlsx}.get(fmt, _write_parquet)
         return writer(tables, folder)

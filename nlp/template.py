@@ -405,3 +405,14 @@ EXTRA_ROW_SPECS: dict[str, CellSpec] = {
     f"t3.other.{col.key}": CellSpec(f"t3.other.{col.key}", "t3", T3_OTHER_SINGLE.label, col.label)
     for col in T3_COLUMNS
 }
+
+
+def specs_for(template: str) -> dict[str, CellSpec]:
+    """Every cell key a report of this template may hold, with its labels: the template's own
+    cells first, then the other version's and v2019's single （六）其他处理 row (a report can mix)."""
+    version: TemplateVersion = "v2019" if template == "v2019" else "v2021"
+    specs = dict(EXTRA_ROW_SPECS)
+    for other in VERSIONS:
+        specs.update({k: s for k, s in cell_spec_map(other).items() if k not in specs})
+    specs.update(cell_spec_map(version))
+    return specs

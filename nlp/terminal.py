@@ -24,7 +24,7 @@ from rich.text import Text
 
 from nlp import template as tpl
 from nlp.display import (
-    KIND_NAMES,
+    ITEM_KIND_NAMES,
     LABEL_NAMES,
     LEVEL_NAMES,
     RULE_TITLES,
@@ -381,7 +381,7 @@ def show_search(query: str, hits: list[SearchHit], console: Console) -> None:
                 ],
             )
         )
-        kinds = sorted({KIND_NAMES.get(kind, kind) for kind, _ in hit.items})
+        kinds = sorted({ITEM_KIND_NAMES.get(kind, kind) for kind, _ in hit.items})
         if kinds:
             where += f"（条目：{'、'.join(kinds)}）"
         console.print(f"{number}. [dim]{where}[/dim]")
@@ -429,7 +429,7 @@ def show_report(report: Report, console: Console) -> None:
         items.add_column("类型", no_wrap=True)
         items.add_column("内容", overflow="fold")
         for item in report.items:
-            items.add_row(str(item.paragraph), KIND_NAMES[item.kind], plain(item.text))
+            items.add_row(str(item.paragraph), ITEM_KIND_NAMES[item.kind], plain(item.text))
         emit(console, items)
     if report.signoff is not None:
         emit(console, f"落款 {escaped(report.signoff.text)}")

@@ -44,3 +44,17 @@ def results(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(app, ["analyze", str(CORPUS), str(shared / "realdocs"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="session")
+def realdocs_results(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`xxgk analyze ../shared/realdocs`, the reviewers' starting point: the output folder. Tests
+    that decide or correct work on a copy (`tests.review_inputs.copy_results`)."""
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    out = tmp_path_factory.mktemp("realdocs-results")
+    result = CliRunner().invoke(app, ["analyze", str(shared / "realdocs"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
