@@ -1,6 +1,6 @@
 """Reviewers' commands, registered on `xxgk` (nlp.cli imports this module): `review` (the web
 pages), `findings`, `decide`, `correct`, `decisions export|import|log`, `letters`, `coverage`,
-`indicators`. Each reads the results folder `-o/--out` (default `out`); the web framework,
+`indicators`. Each reads the results folder `-o/--out` (default `out`); the web framework, rich,
 python-docx, openpyxl and scikit-learn are imported only by the command that needs them."""
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ import os
 import socket
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from nlp.cli import app
+from nlp.errors import ReviewError
 from nlp.files import path_text
-from nlp.reviewdb import ReviewError, connect, connect_readonly
 from nlp.rulebook import DECISION_NAMES, KIND_NAMES, STATUS_NAMES
-from nlp.terminal import plain, printable
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 OutOption = Annotated[
     Path, typer.Option("-o", "--out", help="Results folder of `xxgk analyze` (holds xxgk.sqlite).")
@@ -33,6 +33,8 @@ DEFAULT_PORT = 8002
 
 
 def _fail(message: str) -> None:
+    from nlp.terminal import printable
+
     typer.echo(f"xxgk: {printable(message)}", err=True)
     raise typer.Exit(1)
 
@@ -97,6 +99,10 @@ def review(
 
 
 def _finding_table(rows: list) -> Table:
+    from rich.table import Table
+
+    from nlp.terminal import plain
+
     table = Table(title="审核清单", show_lines=False)
     for name in ("编号", "单位", "年度", "类别", "规则", "审核", "发现"):
         table.add_column(name, overflow="fold")
@@ -126,7 +132,10 @@ def findings(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List the findings with their stable ids and decisions."""
+    from rich.console import Console
+
     from nlp.findings import Filters, listed
+    from nlp.reviewdb import connect
 
     try:
         _current(out)
@@ -154,6 +163,8 @@ def decide(
     """Confirm or dismiss findings, or undo the last decision on each."""
     from nlp.decisions import DecisionStore
     from nlp.findings import find
+    from nlp.reviewdb import connect
+    from nlp.terminal import printable
 
     if sum((confirm, dismiss, undo)) != 1:
         _fail("say one of --confirm, --dismiss, --undo")
@@ -226,7 +237,9 @@ def correct(
     from nlp.decisions import DecisionStore, correction_id
     from nlp.findings import unit_of
     from nlp.models import Report
+    from nlp.reviewdb import connect
     from nlp.store import DB_NAME, ResultStore
+    from nlp.terminal import printable
 
     reviewer = _who(who)
     if not undo and value is None:
@@ -283,6 +296,7 @@ def decisions_export(
     """Write the decisions, corrections and audit trail to FILE, for another reviewer to import."""
     from nlp.decisions import DecisionStore
     from nlp.output import write_atomic
+    from nlp.reviewdb import connect
 
     try:
         with closing(connect(out)) as db:
@@ -307,6 +321,7 @@ def decisions_import(
     """Merge another reviewer's decisions and corrections: for each finding and cell the later
     change wins; both histories are kept."""
     from nlp.decisions import DecisionStore, read_exchange
+    from nlp.reviewdb import connect
 
     try:
         exchange = read_exchange(file)
@@ -324,7 +339,8 @@ def decisions_import(
 def decisions_log(out: OutOption = Path("out")) -> None:
     """Print the audit trail: every decision, correction, undo and import, oldest first."""
     from nlp.decisions import DecisionStore
-    from nlp.reviewdb import has_table
+    from nlp.reviewdb import connect_readonly, has_table
+    from nlp.terminal import printable
 
     try:
         with closing(connect_readonly(out)) as db:
@@ -354,7 +370,9 @@ def letters(
     """Write the 审核意见 letters (DOCX, one per unit and year) with every confirmed finding, and
     one workbook (XLSX) for all units with a summary sheet."""
     from nlp.letters import write_letters
+    from nlp.reviewdb import connect
     from nlp.store import DB_NAME, ResultStore
+    from nlp.terminal import printable
 
     folder = to or out / "letters"
     try:
@@ -387,8 +405,13 @@ def coverage(
 ) -> None:
     """Which expected units have no report for YEAR, and which published one whose tables were
     not filled (names matched across their variants)."""
+    from rich.console import Console
+    from rich.table import Table
+
     from nlp.coverage import coverage as find_coverage
     from nlp.coverage import coverage_table, read_expected, write_coverage_csv
+    from nlp.reviewdb import connect_readonly
+    from nlp.terminal import plain
 
     try:
         units = read_expected(expected)
@@ -426,7 +449,12 @@ def indicators(
     year, reuse of 五), with their formulas."""
     from dataclasses import asdict
 
+    from rich.console import Console
+    from rich.table import Table
+
     from nlp.indicators import INDICATOR_BY_KEY, INDICATORS, shown, stored_districts, stored_values
+    from nlp.reviewdb import connect
+    from nlp.terminal import plain
 
     try:
         _current(out)

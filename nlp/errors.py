@@ -15,3 +15,8 @@ class InputError(Exception):
 
 class NotAReport(InputError):
     """A readable document that is not an annual report: skipped in a batch, not a failure."""
+
+
+class ReviewError(Exception):
+    """A review action cannot be done: no results, an unknown finding or cell, nothing to undo,
+    a decisions file that cannot be read."""

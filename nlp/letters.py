@@ -301,7 +301,7 @@ def write_workbook(letters: list[Letter], path: Path) -> None:
         from openpyxl.styles import Alignment, Font
     except ImportError:
         raise ReviewError("the XLSX needs openpyxl: pip install 'xxgk-nlp[review]'") from None
-    from nlp.meta import LEVEL_NAMES
+    from nlp.display import LEVEL_NAMES
 
     book = Workbook()
     sheet = book.active

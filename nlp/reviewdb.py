@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nlp.errors import ReviewError
 from nlp.store import DB_NAME, StoreError, open_readonly
 
 _SCHEMA = """
@@ -113,11 +114,6 @@ CREATE TABLE IF NOT EXISTS indicator_definitions (
     formula TEXT NOT NULL
 );
 """
-
-
-class ReviewError(Exception):
-    """A review action cannot be done: no results, an unknown finding or cell, nothing to undo,
-    a decisions file that cannot be read."""
 
 
 def now() -> str:

@@ -48,7 +48,7 @@ from nlp.findings import (
 )
 from nlp.indicators import INDICATOR_BY_KEY, INDICATORS, shown, stored_districts, stored_values
 from nlp.letters import WORKBOOK_NAME, gather, write_docx, write_workbook
-from nlp.meta import LEVEL_NAMES
+from nlp.display import LEVEL_NAMES
 from nlp.models import Report
 from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, OutputError, output_lock
 from nlp.reviewdb import ReviewError, connect
