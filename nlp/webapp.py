@@ -36,6 +36,7 @@ from nlp import template as tpl
 from nlp.corrected import CheckPair, rechecked
 from nlp.coverage import coverage, coverage_table, parse_expected
 from nlp.decisions import DecisionStore, correction_id, read_exchange
+from nlp.display import LEVEL_NAMES
 from nlp.findings import (
     Filters,
     Finding,
@@ -48,7 +49,6 @@ from nlp.findings import (
 )
 from nlp.indicators import INDICATOR_BY_KEY, INDICATORS, shown, stored_districts, stored_values
 from nlp.letters import WORKBOOK_NAME, gather, write_docx, write_workbook
-from nlp.display import LEVEL_NAMES
 from nlp.models import Report
 from nlp.output import REVIEW_FOLDER, REVIEW_MARKER, OutputError, output_lock
 from nlp.reviewdb import ReviewError, connect
