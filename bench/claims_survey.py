@@ -11,11 +11,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from nlp.batch.pipeline import analyze_document
 from nlp.errors import NotAReport
-from nlp.ingest import read_document, simplified_blocks
-from nlp.ingest.text import text_blocks
 from nlp.models import RawDocument
-from nlp.pipeline import analyze_document
+from nlp.read import read_document, simplified_blocks
+from nlp.read.text import text_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -39,7 +39,7 @@ def documents() -> list[tuple[str, RawDocument]]:
 
 
 def main() -> int:
-    from nlp.claims import extract_claims
+    from nlp.checks.claims import extract_claims
 
     show_claims = "--claims" in sys.argv
     n_docs = n_reports = n_claims = 0
@@ -53,7 +53,7 @@ def main() -> int:
             report = None
         claims = extract_claims(report.paragraphs) if report is not None else []
         if report is None:  # not a report: its prose is still read, for the count and by hand
-            from nlp.structure import read_structure
+            from nlp.structure.sections import read_structure
 
             claims = extract_claims(read_structure(doc.blocks)[1])
         n_claims += len(claims)

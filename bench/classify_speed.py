@@ -6,7 +6,7 @@ Pins BLAS/OpenMP to one thread and the process to one CPU (Linux), loads the mod
 warms jieba up, then labels the narrative paragraphs of the bundled corpus and of
 ../shared/corpus/pages.jsonl (when present) several times over, each read with its neighbours in
 its report: all in one call (the throughput of the model), and report by report as `analyze`
-calls it (the NumPy scorer of nlp.scorer: no fixed cost per call to speak of).
+calls it (the NumPy scorer of nlp.classify.scorer: no fixed cost per call to speak of).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from nlp.chinese import clear_segmentation_cache  # noqa: E402
-from nlp.classify import classify, load_model  # noqa: E402
-from nlp.gold import documents  # noqa: E402
-from nlp.structure import neighbour_texts  # noqa: E402
+from nlp.classify.chinese import clear_segmentation_cache  # noqa: E402
+from nlp.classify.gold import documents  # noqa: E402
+from nlp.classify.model import classify, load_model  # noqa: E402
+from nlp.structure.sections import neighbour_texts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 5

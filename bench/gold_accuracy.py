@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from nlp.pipeline import analyze_file
+from nlp.batch.pipeline import analyze_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

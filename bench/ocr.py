@@ -145,8 +145,8 @@ def measure(
     work: Path,
     seed: int = 17,
 ) -> Outcome:
-    from nlp.ingest import read_document
-    from nlp.pipeline import analyze_document, analyze_file
+    from nlp.batch.pipeline import analyze_document, analyze_file
+    from nlp.read import read_document
 
     gold = json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))
     original = analyze_file(original_file)
@@ -198,7 +198,7 @@ def _plain(text: str) -> str:
 
 
 def _num(text: str) -> float | int | None:
-    from nlp.cells import parse_cell
+    from nlp.tables.cells import parse_cell
 
     return parse_cell(text).value
 

@@ -77,13 +77,13 @@ def main() -> None:
     seconds = command("analyze", str(corpus), "-o", str(out), "--jobs", str(options.jobs))
     print(f"xxgk analyze (review pages and findings included): {seconds:.1f} s")
 
-    import nlp.analytics  # noqa: F401 — loaded before timing, as in the writer after its pages
-    from nlp.decisions import DecisionStore
-    from nlp.findings import derive, listed, refresh
-    from nlp.letters import write_letters
-    from nlp.review import write_review
-    from nlp.reviewdb import connect
-    from nlp.store import DB_NAME, ResultStore
+    import nlp.review.analytics  # noqa: F401 — loaded before timing, as in the writer after its pages
+    from nlp.audit.decisions import DecisionStore
+    from nlp.audit.findings import derive, listed, refresh
+    from nlp.audit.letters import write_letters
+    from nlp.audit.reviewdb import connect
+    from nlp.batch.store import DB_NAME, ResultStore
+    from nlp.review.pages import write_review
 
     derived = timed("derive findings and indicators", derive, out)
     timed("write the review pages (for comparison)", write_review, out, work / "pages")
@@ -96,7 +96,7 @@ def main() -> None:
     warnings.filterwarnings("ignore", "Using `httpx`")
     from starlette.testclient import TestClient
 
-    from nlp.webapp import create_app
+    from nlp.audit.webapp import create_app
 
     client = TestClient(create_app(out, "bench"), base_url="http://127.0.0.1")
     client.get("/")

@@ -27,13 +27,13 @@ from pathlib import Path
 
 import psutil
 
-from nlp.batch import LocalEngine, Task, analyze_task, collect_inputs, run_batch
-from nlp.chinese import clear_segmentation_cache
-from nlp.ingest import READERS, supported_suffixes
-from nlp.ingest.text import decode_text
-from nlp.pipeline import analyze_file
-from nlp.segment import load_dictionary
-from nlp.store import DB_NAME
+from nlp.batch.pipeline import analyze_file
+from nlp.batch.runner import LocalEngine, Task, analyze_task, collect_inputs, run_batch
+from nlp.batch.store import DB_NAME
+from nlp.classify.chinese import clear_segmentation_cache
+from nlp.classify.segment import load_dictionary
+from nlp.read import READERS, supported_suffixes
+from nlp.read.text import decode_text
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDOCS = ROOT.parent / "shared" / "realdocs"
@@ -202,7 +202,7 @@ def best_of(repeat: int, fn, *args) -> float:
 def pdf_comparison(out: Path) -> None:
     pdfs = sorted(REALDOCS.glob("*.pdf"))
     if ".pdf" not in READERS:
-        print("PDF vs naive pdfplumber: skipped — no PDF reader in nlp.ingest in this branch")
+        print("PDF vs naive pdfplumber: skipped — no PDF reader in nlp.read in this branch")
         return
     pipeline = sum(best_of(3, analyze_file, p) for p in pdfs)
     naive = sum(best_of(3, naive_pdfplumber, p) for p in pdfs)

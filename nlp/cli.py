@@ -27,10 +27,10 @@ from nlp import MODEL_PATH
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from nlp.batch import Engine
-    from nlp.evaluate import Corpus
-    from nlp.files import Limits
+    from nlp.batch.runner import Engine
+    from nlp.classify.evaluate import Corpus
     from nlp.models import Report
+    from nlp.read.files import Limits
 
 
 def _usage_name(argument: typer.core.TyperArgument) -> str:
@@ -61,7 +61,7 @@ DEFAULT_RESULTS = Path("out")
 
 
 def _fail(message: str) -> None:
-    from nlp.terminal import printable
+    from nlp.review.terminal import printable
 
     typer.echo(f"xxgk: {printable(message)}", err=True)
     raise typer.Exit(1)
@@ -134,7 +134,7 @@ def _results(out: Path, old: Path | None, old_spelling: str = "--output DIR") ->
 
 
 def _limits(max_file_mb: float | None, max_inflated_mb: float | None, max_pages: int | None) -> Limits:
-    from nlp.files import Limits
+    from nlp.read.files import Limits
 
     try:
         return Limits.from_env(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb, max_pages=max_pages)
@@ -146,10 +146,10 @@ def _limits(max_file_mb: float | None, max_inflated_mb: float | None, max_pages:
 def _safe_analyze(path: Path, limits: Limits | None = None) -> Report:
     """Analyse one file; any failure becomes an InputError naming the file (no traceback)."""
     from nlp.errors import InputError
-    from nlp.files import path_text
+    from nlp.read.files import path_text
 
     try:
-        from nlp.pipeline import analyze_file
+        from nlp.batch.pipeline import analyze_file
 
         return analyze_file(path, limits)
     except InputError:
@@ -211,7 +211,7 @@ class EngineName(StrEnum):
 def _engine(name: EngineName, jobs: int, scheduler: str | None, timeout: float) -> Engine:
     import importlib.util
 
-    from nlp.batch import DaskEngine, LocalEngine
+    from nlp.batch.runner import DaskEngine, LocalEngine
 
     if name == EngineName.local:
         return LocalEngine(jobs, timeout)
@@ -259,12 +259,12 @@ def analyze(
     review pages. Files an earlier run finished are skipped (by content hash)."""
     from rich.console import Console
 
-    from nlp.batch import collect_inputs, prepare_output, run_batch, stop_forkserver
-    from nlp.files import path_text
-    from nlp.output import OutputError, output_lock
-    from nlp.results import ResultsError
-    from nlp.store import DB_NAME, StoreError
-    from nlp.terminal import BatchProgressBar, batch_summary, escaped, printable
+    from nlp.batch.output import OutputError, output_lock
+    from nlp.batch.runner import collect_inputs, prepare_output, run_batch, stop_forkserver
+    from nlp.batch.store import DB_NAME, StoreError
+    from nlp.read.files import path_text
+    from nlp.review.results import ResultsError
+    from nlp.review.terminal import BatchProgressBar, batch_summary, escaped, printable
 
     output = _results(out, old_out)
     console = Console()
@@ -321,8 +321,8 @@ def analyze(
 
 def _review_is_current(output: Path) -> bool:
     """Whether OUTPUT/review holds whole pages of what OUTPUT's database holds now."""
-    from nlp.output import REVIEW_FOLDER, REVIEW_MARKER
-    from nlp.store import DB_NAME, ResultStore
+    from nlp.batch.output import REVIEW_FOLDER, REVIEW_MARKER
+    from nlp.batch.store import DB_NAME, ResultStore
 
     pages = output / REVIEW_FOLDER
     if not (pages / "index.html").is_file():
@@ -338,17 +338,17 @@ def _after_batch(output: Path, any_report: bool) -> None:
     """items.csv, and the review pages unless they already show what the database holds."""
     import sqlite3
 
-    from nlp.export import write_items_csv
-    from nlp.files import path_text
-    from nlp.output import OutputError
-    from nlp.reviewdb import ReviewError
-    from nlp.store import DB_NAME
-    from nlp.terminal import escaped
+    from nlp.audit.reviewdb import ReviewError
+    from nlp.batch.output import OutputError
+    from nlp.batch.store import DB_NAME
+    from nlp.read.files import path_text
+    from nlp.review.export import write_items_csv
+    from nlp.review.terminal import escaped
 
     try:
         write_items_csv(output / DB_NAME, output / "items.csv")
         if any_report and not _review_is_current(output):
-            from nlp.review import write_review  # scikit-learn and all: only when pages are written
+            from nlp.review.pages import write_review  # scikit-learn and all: only when pages are written
 
             with _working("writing the review pages …"):
                 index = write_review(output)
@@ -356,7 +356,7 @@ def _after_batch(output: Path, any_report: bool) -> None:
 
             Console().print(f"review pages: {escaped(path_text(index))}")
         if any_report:
-            from nlp.findings import refresh as refresh_findings
+            from nlp.audit.findings import refresh as refresh_findings
 
             refresh_findings(output)  # the reviewers' findings and indicators, when the reports changed
     except (sqlite3.Error, ReviewError) as exc:
@@ -381,7 +381,7 @@ def _results_argument(out: Path, old: Path | None, command: str) -> Path:
 
 
 def _database(output: Path) -> Path:
-    from nlp.store import DB_NAME
+    from nlp.batch.store import DB_NAME
 
     database = output / DB_NAME
     if not database.is_file():
@@ -400,11 +400,11 @@ def report(
 ) -> None:
     """Write the HTML review pages (overview, a page per report, problem list, corpus analyses);
     they open offline in any browser."""
-    from nlp.files import path_text
-    from nlp.output import OutputError, output_lock
-    from nlp.results import ResultsError
-    from nlp.review import write_review
-    from nlp.terminal import printable
+    from nlp.batch.output import OutputError, output_lock
+    from nlp.read.files import path_text
+    from nlp.review.pages import write_review
+    from nlp.review.results import ResultsError
+    from nlp.review.terminal import printable
 
     output = _results_argument(out, old_out, "report")
     try:
@@ -430,7 +430,7 @@ def serve(
 ) -> None:
     """Browse the results database in Datasette (pip install 'xxgk-nlp[serve]'): Chinese column
     titles, facets, full-text search."""
-    from nlp.serve import ServeError, run_datasette
+    from nlp.review.serve import ServeError, run_datasette
 
     output = _results_argument(out, old_out, "serve")
     try:
@@ -459,9 +459,9 @@ def export(
 ) -> None:
     """Export the database: a wide table (one row per report, one column per cell) and the long
     tables, with the file, organ and year on every row."""
-    from nlp.export import ExportError, export_tables
-    from nlp.export import ExportFormat as Formats
-    from nlp.store import StoreError
+    from nlp.batch.store import StoreError
+    from nlp.review.export import ExportError, export_tables
+    from nlp.review.export import ExportFormat as Formats
 
     output = _results(out, old_out)
     database = _database(output)
@@ -494,7 +494,7 @@ def search(
 ) -> None:
     """Find the paragraphs that contain every word of the query, in their text or in one of their
     problem and measure items: one hit per paragraph, a snippet with the words marked."""
-    from nlp.store import ResultStore, StoreError
+    from nlp.batch.store import ResultStore, StoreError
 
     query = " ".join(words)
     database = _database(_results(out, old_out))
@@ -516,7 +516,7 @@ def search(
         _fail(f"nothing found for '{query}'")
     from rich.console import Console
 
-    from nlp.terminal import show_search
+    from nlp.review.terminal import show_search
 
     show_search(query, hits, Console())
 
@@ -532,7 +532,7 @@ def parse(
     max_pages: MaxPagesOption = None,
 ) -> None:
     """Print one report's JSON to stdout."""
-    from nlp.output import report_json
+    from nlp.batch.output import report_json
 
     report = _analyze_or_exit(file, _limits(max_file_mb, max_inflated_mb, max_pages))
     sys.stdout.write(report_json(report) + "\n")
@@ -550,13 +550,13 @@ def show(
     checks, paragraph labels, problems and measures (--json: the report's JSON)."""
     report = _analyze_or_exit(file, _limits(max_file_mb, max_inflated_mb, max_pages))
     if as_json:
-        from nlp.output import report_json
+        from nlp.batch.output import report_json
 
         sys.stdout.write(report_json(report) + "\n")
         return
     from rich.console import Console
 
-    from nlp.terminal import show_report
+    from nlp.review.terminal import show_report
 
     show_report(report, Console())
 
@@ -571,7 +571,7 @@ def compare(
 ) -> None:
     """Compare two reports of the same organ: carry-over chain (X1), item counts (X2), documents in
     force (X3) and every table cell that changed."""
-    from nlp.compare import compare_reports
+    from nlp.checks.compare import compare_reports
 
     comparison = compare_reports(_analyze_or_exit(first), _analyze_or_exit(second))
     if as_json:
@@ -579,7 +579,7 @@ def compare(
         return
     from rich.console import Console
 
-    from nlp.terminal import show_comparison
+    from nlp.review.terminal import show_comparison
 
     show_comparison(comparison, Console())
 
@@ -591,8 +591,8 @@ def _corpus(paths: list[Path] | None, gold: Path) -> tuple[Corpus, list[str]]:
     """The labelled documents of the given folders (default: corpus/, ../shared/corpus,
     ../shared/realdocs and the reports written for the evaluation, tests/generated/ and
     tests/heldout/) with their gold."""
-    from nlp.evaluate import Corpus
-    from nlp.gold import documents, load_gold, load_item_gold, load_report_gold
+    from nlp.classify.evaluate import Corpus
+    from nlp.classify.gold import documents, load_gold, load_item_gold, load_report_gold
 
     if not paths:
         defaults = (
@@ -645,9 +645,9 @@ def train(
 ) -> None:
     """Train the paragraph classifier on the development gold (never on the held-out reports); write
     the model and its model card with the cross-validated and the held-out figures."""
-    from nlp.classify import save_model
-    from nlp.evaluate import cross_validate, fit_models, held_out, model_card, shuffled_macro_f1
-    from nlp.output import write_atomic
+    from nlp.batch.output import write_atomic
+    from nlp.classify.evaluate import cross_validate, fit_models, held_out, model_card, shuffled_macro_f1
+    from nlp.classify.model import save_model
 
     if old_model is not None:
         _deprecated(
@@ -686,8 +686,8 @@ def evaluate(
     held-out reports (not tuned); per-label precision/recall/F1, baselines, items per kind."""
     from rich.console import Console
 
-    from nlp.evaluate import cross_validate, held_out, shuffled_macro_f1, spread_line
-    from nlp.terminal import confusion_table, evaluation_table, item_lines
+    from nlp.classify.evaluate import cross_validate, held_out, shuffled_macro_f1, spread_line
+    from nlp.review.terminal import confusion_table, evaluation_table, item_lines
 
     corpus, _ = _corpus(paths, gold)
     development, test = corpus.part(held_out=False), corpus.part(held_out=True)
@@ -717,11 +717,11 @@ def label(model_file: ModelOption = MODEL_PATH) -> None:
     characters, no spaces inside words). Consecutive lines with the same `report` are read as one
     report's paragraphs in order, as `analyze` reads them (neighbours, lead-ins, the order of 五); a
     line without one is read alone. A line that is a sign-off (an organ's name, a date) gets no label."""
-    from nlp.classify import classify, load_model
-    from nlp.items import report_items
+    from nlp.classify.items import report_items
+    from nlp.classify.model import classify, load_model
     from nlp.models import Paragraph
-    from nlp.normalize import reading_form
-    from nlp.structure import is_signoff_line
+    from nlp.read.normalize import reading_form
+    from nlp.structure.sections import is_signoff_line
 
     if not model_file.is_file():
         _fail(f"{model_file}: no trained model (run `xxgk train`)")
@@ -768,7 +768,7 @@ def label(model_file: ModelOption = MODEL_PATH) -> None:
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-from nlp import cli_review  # noqa: E402, F401 — registers review, findings, decide, correct, decisions, letters, coverage, indicators
+from nlp.audit import commands as cli_review  # noqa: E402, F401 — registers review, findings, decide, correct, decisions, letters, coverage, indicators
 
 if __name__ == "__main__":
     app()

@@ -100,7 +100,7 @@ class Paragraph(BaseModel):
     headings: list[str] = Field(default_factory=list)  # every sub-heading above it, the outermost first
     label: str | None = None
     confidence: float | None = None
-    rule: str | None = None  # the LABELS.md rule (nlp.label_rules) that decided the label, if one did
+    rule: str | None = None  # the LABELS.md rule (nlp.classify.label_rules) that decided the label, if one did
 
 
 class SignOff(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp import analytics
-from nlp.results import ResultsError, load_results
+from nlp.review import analytics
+from nlp.review.results import ResultsError, load_results
 
 
 @pytest.fixture(scope="module")

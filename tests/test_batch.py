@@ -12,8 +12,8 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from nlp.batch import Failed, LocalEngine, Task, analyze_task, collect_inputs, run_batch
-from nlp.store import DB_NAME
+from nlp.batch.runner import Failed, LocalEngine, Task, analyze_task, collect_inputs, run_batch
+from nlp.batch.store import DB_NAME
 
 from .conftest import CORPUS, ROOT
 
@@ -253,7 +253,7 @@ def test_a_worker_hands_freed_heap_back_to_the_system():
     # memory for good. release_freed_memory (run after every report) returns it.
     import pytest
 
-    from nlp.batch import _malloc_trim, release_freed_memory
+    from nlp.batch.runner import _malloc_trim, release_freed_memory
 
     if _malloc_trim() is None:
         pytest.skip("no malloc_trim in this C library")

@@ -1,4 +1,4 @@
-"""The prose claims (nlp/claims.py) on sentences of the shapes real reports use, written for
+"""The prose claims (nlp/checks/claims.py) on sentences of the shapes real reports use, written for
 these tests: each sentence gives exactly the claims listed — a number belongs to the noun phrase
 it is written with, 、 ； and commas end a claim, and a count of a part, of another year or of
 something the tables do not count claims nothing."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.claims import Claim, extract_claims, narrative_checks, stated_cells
+from nlp.checks.claims import Claim, extract_claims, narrative_checks, stated_cells
 from nlp.models import Cell, Paragraph
 
 
@@ -273,10 +273,10 @@ def test_no_false_alarm_from_the_prose_of_the_shared_pages(shared):
     read by hand (docs/checks.md) — one page, whose prose says 受理2件 where 表三 counts 3."""
     import json
 
-    from nlp.ingest import simplified_blocks
-    from nlp.ingest.text import text_blocks
-    from nlp.structure import read_structure
-    from nlp.tables import extract_tables
+    from nlp.read import simplified_blocks
+    from nlp.read.text import text_blocks
+    from nlp.structure.sections import read_structure
+    from nlp.tables.extract import extract_tables
 
     failed, checked = [], 0
     for name in ("pages.jsonl", "excerpts.jsonl"):

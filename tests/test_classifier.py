@@ -12,7 +12,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from nlp.classify import (
+from nlp.batch.pipeline import analyze_file
+from nlp.classify.evaluate import cross_validate
+from nlp.classify.gold import documents, labelled_paragraphs, load_gold, prefix_key
+from nlp.classify.items import Part, split_parts
+from nlp.classify.model import (
     cue_tokens,
     default_model,
     lead,
@@ -21,13 +25,9 @@ from nlp.classify import (
     paragraph_rows,
     save_model,
 )
+from nlp.classify.scorer import scores_match
 from nlp.cli import app
-from nlp.evaluate import cross_validate
-from nlp.gold import documents, labelled_paragraphs, load_gold, prefix_key
-from nlp.items import Part, split_parts
 from nlp.models import Report
-from nlp.pipeline import analyze_file
-from nlp.scorer import scores_match
 
 from .conftest import CORPUS, ROOT
 

@@ -12,10 +12,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from nlp.batch.pipeline import analyze_file
 from nlp.cli import app
-from nlp.display import SHORT_LABEL_NAMES, warning_text
-from nlp.pipeline import analyze_file
-from nlp.terminal import confusion_table, show_report
+from nlp.review.display import SHORT_LABEL_NAMES, warning_text
+from nlp.review.terminal import confusion_table, show_report
 
 from .conftest import CORPUS
 
@@ -103,7 +103,7 @@ def test_show_at_80_columns_keeps_the_form_labels_whole_and_speaks_chinese():
 
 
 def test_the_confusion_matrix_heads_its_columns_with_names_that_fit():
-    from nlp.evaluate import Evaluation
+    from nlp.classify.evaluate import Evaluation
 
     labels = list(SHORT_LABEL_NAMES)
     import numpy as np

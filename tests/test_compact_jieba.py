@@ -8,9 +8,9 @@ from pathlib import Path
 import jieba
 import pytest
 
-from nlp import compact_jieba
-from nlp.chinese import USER_DICT, tokenizer
-from nlp.ingest import read_document, supported_suffixes
+from nlp.classify import compact_jieba
+from nlp.classify.chinese import USER_DICT, tokenizer
+from nlp.read import read_document, supported_suffixes
 from tests.conftest import CORPUS
 
 

@@ -8,9 +8,9 @@ from contextlib import closing
 import pytest
 from typer.testing import CliRunner
 
+from nlp.audit.coverage import core_name, coverage, parse_expected, read_expected, same_core
+from nlp.audit.reviewdb import ReviewError, connect_readonly
 from nlp.cli import app
-from nlp.coverage import core_name, coverage, parse_expected, read_expected, same_core
-from nlp.reviewdb import ReviewError, connect_readonly
 from tests.review_inputs import SEED, report_with_blank_tables, report_without_section_four
 
 runner = CliRunner()

@@ -9,8 +9,8 @@ from contextlib import closing
 import pytest
 from typer.testing import CliRunner
 
+from nlp.batch.store import DB_NAME
 from nlp.cli import app
-from nlp.store import DB_NAME
 
 from .conftest import CORPUS
 

@@ -10,12 +10,12 @@ from contextlib import closing
 
 import pytest
 
-from nlp.corrected import corrected_cells, rechecked
-from nlp.decisions import DecisionStore, Exchange, correction_id, read_exchange
-from nlp.findings import Filters, listed
+from nlp.audit.corrected import corrected_cells, rechecked
+from nlp.audit.decisions import DecisionStore, Exchange, correction_id, read_exchange
+from nlp.audit.findings import Filters, listed
+from nlp.audit.reviewdb import ReviewError, connect
+from nlp.batch.store import DB_NAME, ResultStore
 from nlp.models import Report
-from nlp.reviewdb import ReviewError, connect
-from nlp.store import DB_NAME, ResultStore
 from tests.review_inputs import copy_results
 
 

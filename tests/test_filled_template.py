@@ -14,9 +14,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from nlp import template as tpl
-from nlp.normalize import fold
-from nlp.pipeline import analyze_file
+from nlp.batch.pipeline import analyze_file
+from nlp.read.normalize import fold
+from nlp.tables import template as tpl
 
 
 def _tc_text(tc) -> str:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from nlp.cli import app
-from nlp.decisions import DecisionStore
-from nlp.findings import (
+from nlp.audit.decisions import DecisionStore
+from nlp.audit.findings import (
     Filters,
     district_of,
     finding_id,
@@ -22,10 +21,11 @@ from nlp.findings import (
     refresh,
     unit_of,
 )
+from nlp.audit.reviewdb import connect
+from nlp.audit.rulebook import KIND_NAMES, RULES
+from nlp.batch.store import DB_NAME, ResultStore
+from nlp.cli import app
 from nlp.models import Report
-from nlp.reviewdb import connect
-from nlp.rulebook import KIND_NAMES, RULES
-from nlp.store import DB_NAME, ResultStore
 from tests.conftest import GOLD
 from tests.review_inputs import (
     SEED,

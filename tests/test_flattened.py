@@ -1,4 +1,4 @@
-"""Flattened tables (nlp/flattened.py) whose source decides every cell although a rule fails or
+"""Flattened tables (nlp/tables/flattened.py) whose source decides every cell although a rule fails or
 a row is short: the pingtan 2021 page of ../shared/realdocs, changed the way real pages differ."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from nlp.batch.pipeline import analyze_file
 from nlp.models import Report
-from nlp.pipeline import analyze_file
 
 T4_RUN = "10203120001200000"
 CARRIED_OVER = "二、上年结转政府信息公开申请数量0000000"

@@ -11,10 +11,10 @@ import pypdfium2 as pdfium
 import pytest
 from opencc import OpenCC
 
+from nlp.batch.pipeline import analyze_file
 from nlp.errors import InputError
-from nlp.ingest import read_document
-from nlp.ingest.pdf_objects import document_objects
-from nlp.pipeline import analyze_file
+from nlp.read import read_document
+from nlp.read.pdf_objects import document_objects
 
 
 def _minimal_pdf_without_text() -> bytes:

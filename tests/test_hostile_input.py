@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nlp.batch import LocalEngine, collect_inputs, run_batch
+from nlp.batch.runner import LocalEngine, collect_inputs, run_batch
+from nlp.batch.store import DB_NAME
 from nlp.cli import app
-from nlp.ingest import read_document
-from nlp.store import DB_NAME
+from nlp.read import read_document
 
 from .conftest import CORPUS, ROOT
 
@@ -296,7 +296,7 @@ def test_html_nested_past_the_parser_limits_is_read_whole_or_said_to_be_cut(tmp_
     at = page.index("三、收到和处理")
     spans = tmp_path / "spans.html"
     spans.write_text(page[:at] + "<span>" * 300 + page[at:], encoding="utf-8")
-    from nlp.pipeline import analyze_file
+    from nlp.batch.pipeline import analyze_file
 
     report = analyze_file(spans)
     assert sum(c.status != "missing" for c in report.cells.values()) == 198
@@ -353,7 +353,7 @@ def test_an_edited_file_replaces_its_result_and_a_mended_file_is_no_longer_faile
     assert [f.status for f in second.files] == ["ok", "ok"]
     assert db_rows(out, "SELECT COUNT(*) FROM reports") == [(2,)]
     assert db_rows(out, "SELECT COUNT(*) FROM errors") == [(0,)]
-    from nlp.results import load_results
+    from nlp.review.results import load_results
 
     assert sorted(s.organ for s in load_results(out)) == ["岛石镇人民政府", "石江乡人民政府"]
     report.write_bytes(b"\x00\x01" * 100)  # now it fails: its report and JSON go
@@ -368,7 +368,7 @@ def test_a_second_run_into_a_held_output_folder_stops_and_leaves_the_first_alone
     out.mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from pathlib import Path; from nlp.output import output_lock\n"
+         "import sys; from pathlib import Path; from nlp.batch.output import output_lock\n"
          f"with output_lock(Path({str(out)!r})):\n    print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip
@@ -408,9 +408,9 @@ def test_review_pages_cut_off_midway_leave_the_whole_old_pages_and_are_written_n
     before = _links(index)
     assert len(before) == 2
     shutil.copy(SEEDS[2], inputs / SEEDS[2].name)
-    import nlp.review
+    import nlp.review.pages
 
-    real, written = nlp.review.full_report, []
+    real, written = nlp.review.pages.full_report, []
 
     def killed_after_one_page(store, stored):
         if written:
@@ -418,10 +418,10 @@ def test_review_pages_cut_off_midway_leave_the_whole_old_pages_and_are_written_n
         written.append(stored)
         return real(store, stored)
 
-    monkeypatch.setattr(nlp.review, "full_report", killed_after_one_page)
+    monkeypatch.setattr(nlp.review.pages, "full_report", killed_after_one_page)
     runner.invoke(app, ["analyze", str(inputs), "-o", str(out), "-j", "1"])
     assert _links(index) == before and all((out / "review" / link).is_file() for link in before)
-    monkeypatch.setattr(nlp.review, "full_report", real)
+    monkeypatch.setattr(nlp.review.pages, "full_report", real)
     again = runner.invoke(app, ["analyze", str(inputs), "-o", str(out), "-j", "1"])
     assert again.exit_code == 0 and "review pages:" in again.output  # nothing new, but the pages were stale
     links = _links(index)
@@ -688,7 +688,7 @@ def test_results_on_read_only_media_are_searched_reported_and_exported(results, 
         {py} report -o {media} --to {written}/review > {tmp_path}/report.out 2>&1
         {py} export -o {media} --to {written}/export > {tmp_path}/export.out 2>&1
         ! {py} report -o {media} > {tmp_path}/report-here.out 2>&1
-        {sys.executable} -c "from pathlib import Path; from nlp.serve import datasette_command; print(datasette_command(Path('{media}'), '127.0.0.1', 8001))" > {tmp_path}/serve.out 2>&1
+        {sys.executable} -c "from pathlib import Path; from nlp.review.serve import datasette_command; print(datasette_command(Path('{media}'), '127.0.0.1', 8001))" > {tmp_path}/serve.out 2>&1
         """
     )
     assert done.returncode == 0, done.stderr + "".join(p.read_text() for p in tmp_path.glob("*.out"))

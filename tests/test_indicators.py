@@ -9,8 +9,7 @@ from contextlib import closing
 import pandas as pd
 import pytest
 
-from nlp.export import ExportFormat, export_tables
-from nlp.indicators import (
+from nlp.audit.indicators import (
     INDICATOR_BY_KEY,
     INDICATORS,
     IndicatorValue,
@@ -19,8 +18,9 @@ from nlp.indicators import (
     stored_districts,
     stored_values,
 )
-from nlp.reviewdb import connect
-from nlp.store import DB_NAME
+from nlp.audit.reviewdb import connect
+from nlp.batch.store import DB_NAME
+from nlp.review.export import ExportFormat, export_tables
 from tests.conftest import GOLD
 
 

@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from nlp.batch.pipeline import analyze_file
+from nlp.classify.gold import GoldItem, load_item_gold, load_report_gold
+from nlp.classify.items import report_items, split_parts
+from nlp.classify.kinds import heading_kind, is_plan, named_kind, starts_as_instruction
+from nlp.classify.label_rules import apply_rules
 from nlp.cli import app
-from nlp.gold import GoldItem, load_item_gold, load_report_gold
-from nlp.items import report_items, split_parts
-from nlp.kinds import heading_kind, is_plan, named_kind, starts_as_instruction
-from nlp.label_rules import apply_rules
 from nlp.models import Paragraph, Report
-from nlp.normalize import reading_form
-from nlp.pipeline import analyze_file
-from nlp.structure import is_signoff_line
+from nlp.read.normalize import reading_form
+from nlp.structure.sections import is_signoff_line
 
 from .conftest import CORPUS, ROOT
 

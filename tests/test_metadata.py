@@ -15,10 +15,10 @@ from contextlib import closing
 
 import pytest
 
-from nlp.ingest import simplified_blocks
-from nlp.ingest.text import text_blocks
-from nlp.meta import describe, places_of, provinces_of_place, region_of
-from nlp.structure import find_paragraphs, find_sections
+from nlp.read import simplified_blocks
+from nlp.read.text import text_blocks
+from nlp.structure.meta import describe, places_of, provinces_of_place, region_of
+from nlp.structure.sections import find_paragraphs, find_sections
 
 
 def test_metadata_on_real_page_excerpts(shared):

@@ -19,15 +19,15 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from nlp.cells import parse_cell
-from nlp.checks import table_checks
+from nlp.batch.pipeline import analyze_document, analyze_file
+from nlp.checks.identities import table_checks
+from nlp.checks.ocr_checks import judge_ocr_cells
 from nlp.errors import InputError
-from nlp.ingest import ocr as ocr_module
-from nlp.ingest import read_document
-from nlp.ingest.ocr import Reading, chinese_punctuation, looks_numeric, recognizer
 from nlp.models import Cell, OcrReading
-from nlp.ocr_checks import judge_ocr_cells
-from nlp.pipeline import analyze_document, analyze_file
+from nlp.read import ocr as ocr_module
+from nlp.read import read_document
+from nlp.read.ocr import Reading, chinese_punctuation, looks_numeric, recognizer
+from nlp.tables.cells import parse_cell
 
 from .conftest import load_gold
 from .scanmaker import HARSH, Degradation, encode, image_pdf, render_pages, scan_pdf

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nlp.batch.pipeline import PRE2019_MESSAGE, analyze_document, analyze_file
 from nlp.errors import NotAReport
-from nlp.ingest import simplified_blocks
-from nlp.ingest.text import text_blocks
 from nlp.models import RawDocument, Report
-from nlp.pipeline import PRE2019_MESSAGE, analyze_document, analyze_file
+from nlp.read import simplified_blocks
+from nlp.read.text import text_blocks
 
 from .conftest import CORPUS
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from nlp.batch.pipeline import analyze_file
 from nlp.errors import InputError
-from nlp.ingest import read_document
-from nlp.pipeline import analyze_file
+from nlp.read import read_document
 
 from .conftest import CORPUS
 
@@ -143,8 +143,8 @@ def test_bad_files_do_not_stop_a_batch(tmp_path):
 
 def test_indentation_written_as_question_marks_is_dropped_in_text_and_html():
     # Crawled pages whose ideographic-space indentation was saved as "?" (../shared/corpus has ten).
-    from nlp.ingest.html import read_html
-    from nlp.ingest.text import text_blocks
+    from nlp.read.html import read_html
+    from nlp.read.text import text_blocks
 
     text = "??一、总体情况\n????2021年，本局主动公开政府信息644条。\n???\n"
     assert [b.text for b in text_blocks(text)][:2] == ["一、总体情况", "2021年，本局主动公开政府信息644条。"]

@@ -12,9 +12,9 @@ from functools import cache
 
 import pytest
 
-from nlp.compare import compare_reports, resolve_across_years
+from nlp.batch.pipeline import analyze_file
+from nlp.checks.compare import compare_reports, resolve_across_years
 from nlp.models import Report
-from nlp.pipeline import analyze_file
 
 from .conftest import gold_source, load_gold
 

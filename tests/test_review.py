@@ -11,10 +11,10 @@ import pytest
 from lxml import html
 from typer.testing import CliRunner
 
-from nlp import analytics
-from nlp import template as tpl
+from nlp.classify.labels import LABEL_NAMES, LABELS
 from nlp.cli import app
-from nlp.labels import LABEL_NAMES, LABELS
+from nlp.review import analytics
+from nlp.tables import template as tpl
 
 runner = CliRunner()
 

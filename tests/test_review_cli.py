@@ -10,9 +10,9 @@ from docx import Document
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from nlp.audit.letters import WORKBOOK_NAME, _chinese_number
+from nlp.audit.rulebook import KIND_NAMES
 from nlp.cli import app
-from nlp.letters import WORKBOOK_NAME, _chinese_number
-from nlp.rulebook import KIND_NAMES
 from tests.review_inputs import copy_results
 
 runner = CliRunner()

@@ -19,8 +19,8 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from nlp.findings import Filters, listed
-from nlp.reviewdb import connect
+from nlp.audit.findings import Filters, listed
+from nlp.audit.reviewdb import connect
 from tests.review_inputs import copy_results
 
 _FLAGS = [
@@ -239,7 +239,7 @@ def test_a_reviewer_goes_through_the_findings_dismisses_one_corrects_a_cell_and_
 def test_the_pages_refuse_other_sites_and_other_host_names(out):
     from starlette.testclient import TestClient
 
-    from nlp.webapp import create_app
+    from nlp.audit.webapp import create_app
 
     client = TestClient(create_app(out, "审核员乙"), base_url="http://127.0.0.1:8002")
     assert client.get("/").status_code == 200
@@ -264,7 +264,7 @@ def test_the_pages_refuse_other_sites_and_other_host_names(out):
 def test_decisions_are_exported_and_imported_from_the_page(out, realdocs_results, tmp_path):
     from starlette.testclient import TestClient
 
-    from nlp.webapp import create_app
+    from nlp.audit.webapp import create_app
 
     other = copy_results(realdocs_results, tmp_path / "other")
     theirs = TestClient(create_app(other, "审核员丙"), base_url="http://127.0.0.1")
@@ -287,8 +287,8 @@ def test_every_kind_of_finding_has_its_page_cross_year_ones_with_both_years_tabl
     from starlette.testclient import TestClient
     from typer.testing import CliRunner
 
+    from nlp.audit.webapp import create_app
     from nlp.cli import app
-    from nlp.webapp import create_app
     from tests.review_inputs import (
         SEED,
         next_year_report,

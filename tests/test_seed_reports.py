@@ -6,9 +6,9 @@ from functools import cache
 
 import pytest
 
-from nlp import template as tpl
+from nlp.batch.pipeline import analyze_file
 from nlp.models import Report
-from nlp.pipeline import analyze_file
+from nlp.tables import template as tpl
 
 from .conftest import gold_source, load_gold
 

@@ -10,7 +10,7 @@ from contextlib import closing
 from typer.testing import CliRunner
 
 from nlp.cli import app
-from nlp.serve import DATABASE, TEMPLATES, datasette_metadata
+from nlp.review.serve import DATABASE, TEMPLATES, datasette_metadata
 
 runner = CliRunner()
 

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from nlp.batch import LocalEngine, collect_inputs, run_batch
+from nlp.batch.runner import LocalEngine, collect_inputs, run_batch
+from nlp.batch.store import DB_NAME, ResultStore, StoreError
 from nlp.cli import app
-from nlp.display import cell_titles
-from nlp.export import ExportFormat, export_tables
-from nlp.store import DB_NAME, ResultStore, StoreError
+from nlp.review.display import cell_titles
+from nlp.review.export import ExportFormat, export_tables
 
 from .conftest import CORPUS, SHARED
 

@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from nlp.ingest import read_document, simplified_blocks
-from nlp.ingest.text import text_blocks
 from nlp.models import Paragraph
-from nlp.structure import Structure, is_heading_only, match_section_title, neighbour_texts, read_structure
+from nlp.read import read_document, simplified_blocks
+from nlp.read.text import text_blocks
+from nlp.structure.sections import (
+    Structure,
+    is_heading_only,
+    match_section_title,
+    neighbour_texts,
+    read_structure,
+)
 
 from .conftest import CORPUS
 
@@ -81,7 +87,7 @@ def test_headings_stay_headings():
 def test_section_five_whose_title_the_extraction_lost_starts_at_its_first_sub_heading(shared):
     # The extracted Shanghai reports go from 表四 straight to "（一）2024 年工作中存在问题的改进情况"
     # and "（一）主要问题": the template has no narrative sub-heading in 四, so 五 starts there.
-    from nlp.pipeline import analyze_file
+    from nlp.batch.pipeline import analyze_file
 
     for name, first in (
         ("shanghai_gov_office_2025_extracted.md", "针对2024年工作中存在的主要问题"),
@@ -96,7 +102,7 @@ def test_section_five_whose_title_the_extraction_lost_starts_at_its_first_sub_he
 
 
 def test_a_report_with_every_title_has_no_untitled_section(shared):
-    from nlp.pipeline import analyze_file
+    from nlp.batch.pipeline import analyze_file
 
     report = analyze_file(shared / "realdocs" / "hongze_gov_2024.pdf")
     assert not any(s.untitled for s in report.sections)
@@ -136,7 +142,7 @@ def test_section_four_with_a_typo_in_its_title_is_still_four():
 
 
 def test_a_typo_title_still_cuts_a_flattened_page(shared, tmp_path):
-    from nlp.pipeline import analyze_file
+    from nlp.batch.pipeline import analyze_file
 
     text = (shared / "realdocs" / "pingtan_2021_flattened.txt").read_text(encoding="utf-8")
     title = "四、政府信息公开行政复议、行政诉讼情况"
@@ -157,7 +163,7 @@ def test_a_typo_title_still_cuts_a_flattened_page(shared, tmp_path):
     ],
 )
 def test_a_table_section_whose_title_was_lost_is_found_at_its_table(tmp_path, lost, key):
-    from nlp.pipeline import analyze_file
+    from nlp.batch.pipeline import analyze_file
 
     original = analyze_file(CORPUS / "changfu-town_2020.txt")
     lines = (CORPUS / "changfu-town_2020.txt").read_text(encoding="utf-8").split("\n")
@@ -172,7 +178,7 @@ def test_a_table_section_whose_title_was_lost_is_found_at_its_table(tmp_path, lo
 
 
 def test_a_section_without_its_title_or_its_table_stays_missing(tmp_path):
-    from nlp.pipeline import analyze_file
+    from nlp.batch.pipeline import analyze_file
 
     lines = (CORPUS / "zaoling-township_2020.txt").read_text(encoding="utf-8").split("\n")
     start = next(
