@@ -14,7 +14,7 @@ from pathlib import Path
 from nlp.batch.pipeline import analyze_document
 from nlp.errors import NotAReport
 from nlp.models import RawDocument
-from nlp.read import read_document, simplified_blocks
+from nlp.read.document import read_document, simplified_blocks
 from nlp.read.text import text_blocks
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -146,7 +146,7 @@ def measure(
     seed: int = 17,
 ) -> Outcome:
     from nlp.batch.pipeline import analyze_document, analyze_file
-    from nlp.read import read_document
+    from nlp.read.document import read_document
 
     gold = json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))
     original = analyze_file(original_file)

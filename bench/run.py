@@ -32,7 +32,7 @@ from nlp.batch.runner import LocalEngine, Task, analyze_task, collect_inputs, ru
 from nlp.batch.store import DB_NAME
 from nlp.classify.chinese import clear_segmentation_cache
 from nlp.classify.segment import load_dictionary
-from nlp.read import READERS, supported_suffixes
+from nlp.read.document import READERS, supported_suffixes
 from nlp.read.text import decode_text
 
 ROOT = Path(__file__).resolve().parent.parent

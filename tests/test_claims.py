@@ -273,7 +273,7 @@ def test_no_false_alarm_from_the_prose_of_the_shared_pages(shared):
     read by hand (docs/checks.md) — one page, whose prose says 受理2件 where 表三 counts 3."""
     import json
 
-    from nlp.read import simplified_blocks
+    from nlp.read.document import simplified_blocks
     from nlp.read.text import text_blocks
     from nlp.structure.sections import read_structure
     from nlp.tables.extract import extract_tables

@@ -10,7 +10,7 @@ import pytest
 
 from nlp.classify import compact_jieba
 from nlp.classify.chinese import USER_DICT, tokenizer
-from nlp.read import read_document, supported_suffixes
+from nlp.read.document import read_document, supported_suffixes
 from tests.conftest import CORPUS
 
 

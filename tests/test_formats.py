@@ -13,7 +13,7 @@ from opencc import OpenCC
 
 from nlp.batch.pipeline import analyze_file
 from nlp.errors import InputError
-from nlp.read import read_document
+from nlp.read.document import read_document
 from nlp.read.pdf_objects import document_objects
 
 

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from nlp.batch.runner import LocalEngine, collect_inputs, run_batch
 from nlp.batch.store import DB_NAME
 from nlp.cli import app
-from nlp.read import read_document
+from nlp.read.document import read_document
 
 from .conftest import CORPUS, ROOT
 

@@ -15,7 +15,7 @@ from contextlib import closing
 
 import pytest
 
-from nlp.read import simplified_blocks
+from nlp.read.document import simplified_blocks
 from nlp.read.text import text_blocks
 from nlp.structure.meta import describe, places_of, provinces_of_place, region_of
 from nlp.structure.sections import find_paragraphs, find_sections

@@ -25,7 +25,7 @@ from nlp.checks.ocr_checks import judge_ocr_cells
 from nlp.errors import InputError
 from nlp.models import Cell, OcrReading
 from nlp.read import ocr as ocr_module
-from nlp.read import read_document
+from nlp.read.document import read_document
 from nlp.read.ocr import Reading, chinese_punctuation, looks_numeric, recognizer
 from nlp.tables.cells import parse_cell
 

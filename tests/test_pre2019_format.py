@@ -10,7 +10,7 @@ from pathlib import Path
 from nlp.batch.pipeline import PRE2019_MESSAGE, analyze_document, analyze_file
 from nlp.errors import NotAReport
 from nlp.models import RawDocument, Report
-from nlp.read import simplified_blocks
+from nlp.read.document import simplified_blocks
 from nlp.read.text import text_blocks
 
 from .conftest import CORPUS

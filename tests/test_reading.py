@@ -11,7 +11,7 @@ import pytest
 
 from nlp.batch.pipeline import analyze_file
 from nlp.errors import InputError
-from nlp.read import read_document
+from nlp.read.document import read_document
 
 from .conftest import CORPUS
 

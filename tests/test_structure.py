@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nlp.models import Paragraph
-from nlp.read import read_document, simplified_blocks
+from nlp.read.document import read_document, simplified_blocks
 from nlp.read.text import text_blocks
 from nlp.structure.sections import (
     Structure,

@@ -11,7 +11,7 @@ from nlp.classify.items import report_items
 from nlp.classify.model import classify, default_model
 from nlp.errors import NotAReport
 from nlp.models import RawDocument, Report, SourceInfo
-from nlp.read import read_document
+from nlp.read.document import read_document
 from nlp.read.files import Limits
 from nlp.structure.meta import describe
 from nlp.structure.sections import legacy_format_signals, read_structure

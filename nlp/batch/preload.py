@@ -8,7 +8,7 @@ import gc
 from nlp.batch.pipeline import analyze_file  # noqa: F401  # every stage, imported once
 from nlp.classify.chinese import chinese_nlp, words
 from nlp.classify.model import default_model
-from nlp.read import import_readers
+from nlp.read.document import import_readers
 
 import_readers()
 

@@ -42,7 +42,7 @@ from nlp.classify.chinese import clear_segmentation_cache
 from nlp.classify.segment import index_words, load_dictionary
 from nlp.errors import InputError, NotAReport
 from nlp.models import Report
-from nlp.read import supported_suffixes
+from nlp.read.document import supported_suffixes
 from nlp.read.files import Limits, is_folder_note, not_regular_reason, path_text, too_large_reason
 
 SUMMARY_NAME = "summary.json"

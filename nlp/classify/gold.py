@@ -25,7 +25,7 @@ from pathlib import Path
 from nlp.classify.labels import LABELS, heading_label
 from nlp.errors import InputError
 from nlp.models import Paragraph
-from nlp.read import read_document, simplified_blocks, supported_suffixes
+from nlp.read.document import read_document, simplified_blocks, supported_suffixes
 from nlp.read.files import is_folder_note
 from nlp.read.normalize import fold
 from nlp.read.text import text_blocks
