@@ -143,6 +143,84 @@ def test_the_enumerators_of_an_items_own_sub_points_stay_inside_it():
     assert [p.text[:4] for p in parts if not p.lead_in] == ["加强培训", "完善制度"]
 
 
+def _items(*texts: str, label: str = "problem") -> list[tuple[str, str]]:
+    paragraphs = [Paragraph(text=t, section="s5_problems", label=label) for t in texts]
+    return [(i.kind, i.text) for i in report_items(paragraphs)]
+
+
+def test_a_lead_in_naming_both_kinds_decides_nothing_and_is_never_an_item():
+    assert named_kind("但与群众期待相比仍有差距，现将问题及整改措施逐条说明如下：") is None
+    assert named_kind("本年度存在的问题和改进措施本年度存在的问题主要有") == "problem"  # the one nearest wins
+    labels = _decide(
+        [
+            ("对照要求，我办工作仍有不足，现将问题及改进措施分述如下：", "s5_problems", None),
+            ("1.基层站所公开人员多为兼职，业务不够熟练。", "s5_problems", None),
+            ("2.部分栏目更新周期偏长。", "s5_problems", None),
+        ],
+        model_label="measure",
+    )
+    assert labels == ["problem", "problem", "problem"]
+    assert _items("对照要求，我办工作仍有不足，现将问题及改进措施分述如下：", "1.基层站所公开人员多为兼职，业务不够熟练。") == [
+        ("problem", "基层站所公开人员多为兼职，业务不够熟练")
+    ]
+
+
+def test_a_problem_and_its_measure_in_one_sentence_are_two_items():
+    # a clause that turns to a plan (下一步将…, 2024年将…) after a shortcoming, in every pair of a list
+    assert _items("村务公开栏更新不够及时，下一步将实行每月巡查；惠民政策宣传较少，2024年将开展入户宣讲。") == [
+        ("problem", "村务公开栏更新不够及时"),
+        ("measure", "下一步将实行每月巡查"),
+        ("problem", "惠民政策宣传较少"),
+        ("measure", "2024年将开展入户宣讲"),
+    ]
+    # "针对存在问题，下一步，…" answers a problem: one measure, not a problem and a measure
+    assert [k for k, _ in _items("针对存在问题，下一步，我县将完善解读机制；建立培训制度。", label="measure")] == ["measure"]
+
+
+def test_kinds_named_inside_a_paragraph_cut_it():
+    assert _items("（一）问题：办事指南要素不全，群众查询不便。改进措施：逐项核对办事指南，每季度更新一次。") == [
+        ("problem", "办事指南要素不全，群众查询不便"),
+        ("measure", "逐项核对办事指南，每季度更新一次"),
+    ]
+
+
+def test_a_list_named_by_对此我局将_after_another_list_is_measures():
+    text = "主要问题如下：（1）公示信息格式不一；（2）解读形式单一。对此，我局将一是统一公示格式；二是丰富解读形式。"
+    assert _items(text) == [
+        ("problem", "公示信息格式不一"),
+        ("problem", "解读形式单一"),
+        ("measure", "统一公示格式"),
+        ("measure", "丰富解读形式"),
+    ]
+
+
+def test_a_headline_on_its_own_line_and_its_explanation_are_one_item():
+    items = _items(
+        "（一）聚焦重点领域，推动信息精准公开。",
+        "围绕教育、医疗等民生领域编制公开清单，按月更新。",
+        "（二）聚焦解读实效，推动解读提质。",
+        "对重要政策同步发布图解和问答。",
+        label="measure",
+    )
+    assert items == [
+        ("measure", "聚焦重点领域，推动信息精准公开。围绕教育、医疗等民生领域编制公开清单，按月更新"),
+        ("measure", "聚焦解读实效，推动解读提质。对重要政策同步发布图解和问答"),
+    ]
+
+
+def test_a_report_saying_it_found_no_problems_lists_its_plan_only():
+    text = "经自查，本年度我街道政府信息公开工作未发现明显问题。2025年，我街道将继续规范公开栏目。"
+    assert _decide([(text, "s5_problems", None)], model_label="problem") == ["measure"]
+    assert _items(text, label="measure") == [("measure", "2025年，我街道将继续规范公开栏目")]
+
+
+def test_a_general_sentence_before_the_problems_is_a_lead_in():
+    text = "一年来，我局政务公开工作还存在一些不足。主动公开栏目更新不够及时。政策解读形式较为单一。"
+    assert _items(text) == [("problem", "主动公开栏目更新不够及时。政策解读形式较为单一")]
+    # unless the next sentence details it
+    assert len(_items("我局工作仍存在一定差距。如依申请答复说理不够充分等。")[0][1]) > 20
+
+
 # ------------------------------------------------------------------ the label rules of 五 and 六
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from nlp.classify.kinds import (
     Kind,
+    denies_shortcomings,
     heading_kind,
     is_plan,
     named_kind,
@@ -72,9 +73,18 @@ _ELABORATION_RE = re.compile(r"具体表现|主要表现|表现在|表现为|包
 _ANNOUNCES_RE = re.compile(r"[：:]$|以下|如下|几个方面|几方面")
 # Opening words of a sentence that turns from the problems to what will be done about them.
 _TURN_RE = re.compile(
-    r"^(?:下一步|下步|下阶段|今后|针对|为此|对此|结合.{0,12}(?:问题|不足)|20\d\d年[，,]?(?:我们|我局|将)|我们将)"
+    r"^(?:下一步|下步|下阶段|今后|针对|为此|对此|结合.{0,12}(?:问题|不足)|"
+    r"20\d\d年[，,]?(?:我[^，,。；;]{1,3}|本[^，,。；;]{1,3})?将|我们将)"
 )
-_CLAUSE_TURN_RE = re.compile(r"(?<=[，,。；;])\s*(?=(?:下一步|下步|下阶段|今后|为此|对此)[，,]?)")
+_CLAUSE_TURN_RE = re.compile(
+    r"(?<=[，,。；;])\s*(?=(?:下一步|下步|下阶段|今后|为此|对此)[，,]?|20\d\d年[，,]?(?:我[^，,。；;]{1,3}|本[^，,。；;]{1,3})?将|"
+    r"针对(?:这一|此类?|该|上述|以上)(?:问题|情况|不足))"
+)
+# A kind named inside a text, as a label before what it names: "…启动时间。改进措施：会同…",
+# "存在问题：…。改进措施：…".
+_INLINE_KIND_RE = re.compile(
+    r"(?:^|(?<=[。；;\s]))\s*(?P<head>(?:存在的?|主要)?(?:问题|不足)|(?:整改|改进|具体|工作)措施|整改情况|改进方向)[：:]\s*"
+)
 _GENERIC_SHORTCOMING_RE = re.compile(
     r"(?:存在|还有|仍有|尚有)(?:着)?(?:一定|一些|不少|较大|很大|许多|部分)?的?(?:问题|不足|短板|差距|薄弱环节|弱项)"
     r"(?:和(?:不足|薄弱环节|短板|差距))?|需要加强和改进的地方|有待改进的地方|差距"
@@ -111,21 +121,34 @@ def _is_generic(sentence: str) -> bool:
 
 
 def _split_turn(text: str, clauses: bool = False) -> list[Part]:
-    """An unenumerated piece: a lead-in sentence ending in a colon ("…仍存在一些不足，主要是：") and
-    what follows it; one item, or two where a sentence turns from the problems to what will be done.
-    In an enumerated part (`clauses`), a clause that opens with 下一步/今后/为此 after a shortcoming
-    turns it too ("一是…更新不够及时，下一步将…")."""
-    if clauses:
-        turn = _CLAUSE_TURN_RE.search(text)
-        if turn and not (is_plan(text[: turn.start()]) or starts_as_instruction(text[: turn.start()])):
-            before, after = text[: turn.start()].strip(_TRIM), text[turn.start() :].strip(_TRIM)
-            if before and after:
-                return [Part(before, False, "problem"), Part(after, False, "measure")]
+    """An unenumerated piece: kinds named inside it ("…。改进措施：…"), a lead-in sentence ending in a
+    colon ("…仍存在一些不足，主要是：") and what follows it; then one item, or a problem and a measure
+    where a clause turns from a shortcoming to what will be done ("…更新不够及时，下一步将…", "…不够准确，
+    2025年将…", each pair of a "…；…" list) or a sentence does ("…调整2次。下一步，乡政府将…")."""
+    label = next((m for m in _INLINE_KIND_RE.finditer(text) if named_kind(m["head"])), None)
+    if label is not None:
+        return [
+            *_split_turn(text[: label.start()], clauses),
+            Part(label["head"], True, named_kind(label["head"])),
+            *_split_turn(text[label.end() :], clauses),
+        ]
     sentences = _sentences(text)
     if len(sentences) > 1 and sentences[0].rstrip().endswith(("：", ":")):
         lead = sentences[0].strip(_TRIM)
         rest = "".join(sentences[1:])
-        return [Part(lead, True, named_kind(lead)), *_split_turn(rest)]
+        return [Part(lead, True, named_kind(lead)), *_split_turn(rest, clauses)]
+    if len(sentences) > 1 and denies_shortcomings(sentences[0]):  # "经自查，未发现明显问题。2025年，将…"
+        return [Part(sentences[0].strip(_TRIM), True), *_split_turn("".join(sentences[1:]), clauses)]
+    pieces: list[Part] = []
+    for piece in re.split(r"(?<=[。；;！!？?])", text):
+        turn = _CLAUSE_TURN_RE.search(piece)
+        before = piece[: turn.start()] if turn else ""
+        if turn and _states_own_shortcoming(before):
+            pieces += [Part(before, False, "problem"), Part(piece[turn.start() :], False, "measure")]
+        elif piece.strip(_TRIM):
+            pieces.append(Part(piece, False))
+    if any(p.kind for p in pieces):  # "…不够及时，下一步将…；…较少，2023年将…": each an item
+        return _joined(pieces)
     for k in range(1, len(sentences)):
         opening = sentences[k].strip()
         before = "".join(sentences[:k])
@@ -133,10 +156,52 @@ def _split_turn(text: str, clauses: bool = False) -> list[Part]:
             break  # a measure that goes on: "加强培训…。今后，我们将继续…"
         if _TURN_RE.match(opening) or (is_plan(opening) and states_shortcoming(before)):
             return [
-                Part(before.strip(_TRIM), False, "problem"),
+                *_generic_opening(before, "problem"),
                 Part("".join(sentences[k:]).strip(_TRIM), False, "measure"),
             ]
-    return [Part(text.strip(_TRIM), False)] if text.strip(_TRIM) else []
+    return _generic_opening(text, None)
+
+
+# Sentences that detail the one before them ("…仍存在一定差距。如…有待加强等。"): they stay with it.
+_DETAILS_START_RE = re.compile(r"^\s*(?:如|例如|比如|主要是|主要表现|具体表现|表现在|特别是|尤其是)")
+
+
+def _generic_opening(text: str, kind: Kind | None) -> list[Part]:
+    """One item; a first sentence that names shortcomings only in general ("一年来，…还存在一些不足。")
+    before the ones that state them is a lead-in, unless the next sentence details it ("如…")."""
+    sentences = _sentences(text)
+    opening = sentences[0] if sentences else ""
+    if (
+        len(sentences) > 1
+        and opening.rstrip().endswith("。")
+        and _is_generic(opening)
+        and named_kind(opening) != "measure"
+        and not is_plan(opening)
+        and not _DETAILS_START_RE.match(sentences[1])
+    ):
+        rest = "".join(sentences[1:]).strip(_TRIM)
+        return [Part(sentences[0].strip(_TRIM), True, "problem"), Part(rest, False, kind)]
+    return [Part(text.strip(_TRIM), False, kind)] if text.strip(_TRIM) else []
+
+
+def _states_own_shortcoming(text: str) -> bool:
+    """A clause that states a shortcoming, not one that answers it ("针对存在问题，") or plans."""
+    return (
+        states_shortcoming(text)
+        and named_kind(text) != "measure"
+        and not (is_plan(text) or starts_as_instruction(text))
+    )
+
+
+def _joined(pieces: list[Part]) -> list[Part]:
+    """Sentences without a turn of their own join the part before them, as written."""
+    parts: list[Part] = []
+    for piece in pieces:
+        if piece.kind is None and parts:
+            parts[-1] = Part(parts[-1].text + piece.text, False, parts[-1].kind)
+        else:
+            parts.append(piece)
+    return [Part(p.text.strip(_TRIM), False, p.kind) for p in parts if p.text.strip(_TRIM)]
 
 
 def _head_parts(head: str) -> list[Part]:
@@ -213,6 +278,8 @@ def _opens_new_list(before: str) -> bool:
     sentences = _sentences(before)
     last = sentences[-1] if sentences else ""
     kind = named_kind(last)
+    if kind == "measure" and re.search(r"[将要]\s*$", last):  # "…不够具体。对此，我局将" + "一是…"
+        return _voice_kind("".join(sentences[:-1])) != "measure"
     if not last.rstrip().endswith(("：", ":")) or kind is None or _ELABORATION_RE.search(last):
         return False
     stated = "".join(sentences[:-1]).strip(_TRIM)
@@ -266,7 +333,10 @@ def is_lead_in_paragraph(paragraph: Paragraph, following: Paragraph | None) -> b
     )
     if text.endswith(("：", ":")) and opens_list:
         return True  # "对照上级要求，我们清醒地认识到：" before "一是…"
-    if named_kind(_sentences(text)[-1]) is None:
+    last = _sentences(text)[-1]
+    if text.endswith(("：", ":")) and _ANNOUNCES_RE.search(last.rstrip("：: ")):
+        return True  # "…还存在不足，现将问题及改进措施分述如下："
+    if named_kind(last) is None:
         return False
     return text.endswith(("：", ":")) or (
         opens_list and (_ANNOUNCES_RE.search(text) or text.endswith(("；", ";")))
@@ -307,11 +377,43 @@ def _embedded_list(text: str) -> list[Part]:
     return []
 
 
+_HEADLINE_RE = re.compile(r"^[^。；;！!？?：:]{4,30}。$")
+# A paragraph that adds another point to the one before it, rather than explaining it.
+_GOES_ON_RE = re.compile(r"^\s*(?:同时|此外|另外|另一方面|其次|再次|最后|并且?|还要?)[，,]?")
+
+
+def _headline_over(paragraph: Paragraph, following: Paragraph | None) -> bool:
+    """An enumerated point whose headline stands on its own line and whose explanation is the next
+    paragraph ("（一）聚焦群众关切，推动公开内容精准供给。" then "围绕…"): the two are one item."""
+    start = _ANY_ENUMERATOR_RE.match(paragraph.text)
+    return (
+        start is not None
+        and following is not None
+        and following.section == paragraph.section
+        and following.label == paragraph.label
+        and following.heading == paragraph.heading
+        and _ANY_ENUMERATOR_RE.match(following.text) is None
+        and _GOES_ON_RE.match(following.text) is None
+        and not is_lead_in_paragraph(following, None)
+        and _HEADLINE_RE.match(paragraph.text[start.end() :].strip()) is not None
+    )
+
+
 def report_items(paragraphs: Sequence[Paragraph]) -> list[Item]:
     """Items of every problem and measure paragraph, in document order."""
     items: list[Item] = []
+    merged: set[int] = set()
     for index, paragraph in enumerate(paragraphs):
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        if index in merged:
+            continue
+        if paragraph.label in ITEM_KINDS and _headline_over(paragraph, following):
+            assert following is not None
+            merged.add(index + 1)
+            headline = paragraph.text[_ANY_ENUMERATOR_RE.match(paragraph.text).end() :].strip()  # type: ignore[union-attr]
+            text = headline + ("" if headline.endswith("。") else "。") + following.text.strip().rstrip(_TRIM)
+            items.append(Item(kind=paragraph.label, text=text, section=paragraph.section, paragraph=index))  # type: ignore[arg-type]
+            continue
         if paragraph.label in ITEM_KINDS:
             kind: Kind = paragraph.label  # type: ignore[assignment]
             parts = paragraph_parts(paragraph, following)

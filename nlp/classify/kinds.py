@@ -61,7 +61,15 @@ _BOTH_JOINED_RE = re.compile(
 )
 
 
+# "现将问题及改进措施报告如下", "问题和整改情况": one phrase naming both kinds, wherever it stands.
+_BOTH_NAMED_RE = re.compile(rf"{_SHORTCOMING}[及和与、](?:其|相应的?)?(?:改进|整改|解决)(?:措施|情况|办法|方向)?")
+
+
 def _clause_kind(clause: str) -> Kind | Literal["both"] | None:
+    both = [m.end() for m in _BOTH_NAMED_RE.finditer(clause)]
+    if both:  # unless a kind named after it governs: "存在的问题和改进措施本年度存在的问题主要有"
+        after = _clause_kind(clause[both[-1] :]) if clause[both[-1] :] else None
+        return after if after in ("problem", "measure") else "both"
     measures = [m for p in _MEASURE_NAME_RES for m in p.finditer(clause)]
     # "存在问题的整改情况" is a measure; "存在的问题及改进措施" names both.
     problem_part = clause
@@ -102,6 +110,7 @@ _DOING = (
 )
 _PLAN_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|\d+[.、]|[(（]\d+[)）])?"
+    r"(?:(?:同时|此外|另外|另一方面|首先|其次|再次|最后|第[一二三四五六七八九十])[，,]?)?"
     r"(?:(?:下一步|下步|下阶段|今后|新的一年|来年|明年|20\d\d年)[，,]?)?"
     r"(?:我们|我局|我办|我委|我厅|我镇|我乡|我县|我区|我市|我街道|本机关|本单位|区政府|市政府|县政府|镇政府|乡政府)?"
     rf"(?:(?:将|要|会|须|必须)(?:会)?{_DOING}|拟|计划|继续|持续|进一步(?!.{{0,10}}了))"
@@ -121,7 +130,8 @@ _IMPERATIVE_START_RE = re.compile(
     r"^(?:[一二三四五六七八九十]是|\d+[.、]|[(（]\d+[)）]|[(（][一二三四五六七八九十]+[)）])?"
     r"(?:进一步|继续|持续|不断|切实|全面|着力|大力|认真|积极|深入|严格|努力|注重|坚持)?"
     r"(?:加强|强化|完善|健全|提升|提高|推进|推动|深化|加大|做好|抓好|规范|建立|优化|丰富|拓宽|扩大|"
-    r"落实|增强|创新|拓展|夯实|压实|细化|畅通|用好|抓实|狠抓|加快|统筹|改进|开展|组织|明确|统一)"
+    r"落实|增强|创新|拓展|夯实|压实|细化|畅通|用好|抓实|狠抓|加快|统筹|改进|开展|组织|明确|统一|"
+    r"保持|实行|推行|制定|编制|督促|会同|依托|结合.{1,16}[，,])"
 )
 
 
@@ -133,14 +143,26 @@ def starts_as_instruction(text: str) -> bool:
 _SHORTCOMING_RE = re.compile(
     rf"存在.{{0,14}}{_SHORTCOMING}|有待|亟待|亟需|仍需|还需|尚需|仍有|尚有|不够|不足|偏少|偏低|偏弱|"
     r"不及时|不到位|不规范|不完善|不全面|不充分|不平衡|不高|不强|不深|不多|不精准|不明显|不一|不熟悉|不便|不畅|"
-    r"不统一|不明确|不健全|不细|难以|尚未|未能|"
+    r"不统一|不明确|不健全|不细|不紧密|不直观|不顺畅|不灵活|难以|尚未|未能|较长|过长|较慢|偏慢|偏长|偏多|偏高|过多|过少|陈旧|"
     r"薄弱|欠缺|滞后|单一|较少|较弱|较低|缺乏|缺少|差距|短板|弱项|困难|问题"
 )
 
 
+# "经自查，未发现明显问题": a report saying it has none.
+_DENIES_SHORTCOMINGS_RE = re.compile(
+    rf"(?:未|没有)(?:发现|出现|存在)[^，,。；;]{{0,8}}{_SHORTCOMING}|不存在[^，,。；;]{{0,8}}{_SHORTCOMING}"
+)
+
+
+def denies_shortcomings(text: str) -> bool:
+    return bool(_DENIES_SHORTCOMINGS_RE.search(_plain(text)))
+
+
 def states_shortcoming(text: str) -> bool:
-    """A sentence that names a shortcoming (有待/不够/不足/差距…), whatever else it says."""
-    return bool(_SHORTCOMING_RE.search(_plain(text)))
+    """A sentence that names a shortcoming (有待/不够/不足/差距…), whatever else it says; not one
+    that says there is none ("未发现明显问题")."""
+    plain = _plain(text)
+    return bool(_SHORTCOMING_RE.search(_DENIES_SHORTCOMINGS_RE.sub("", plain)))
 
 
 # A sub-heading that is nothing but a kind: the words left when the kind's own words, the year and

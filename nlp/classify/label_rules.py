@@ -30,9 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.classify.items import is_lead_in_paragraph
+from nlp.classify.items import is_lead_in_paragraph, split_parts
 from nlp.classify.kinds import (
     Kind,
+    denies_shortcomings,
     heading_kind,
     is_plan,
     named_kind,
@@ -92,6 +93,9 @@ def _voice(text: str, shortcoming: bool = True) -> Kind | None:
     """measure for a plan or an instruction ("要进一步…", "加强培训"), problem for a sentence that
     names a shortcoming; what the first sentence says."""
     opening = first_sentence(text)
+    if denies_shortcomings(opening) and not states_shortcoming(opening):  # "未发现明显问题。2025年将…"
+        rest = text.strip()[len(opening) :]
+        return _voice(rest, shortcoming) if rest.strip() else None
     if is_plan(opening) or starts_as_instruction(opening):
         return "measure"
     if shortcoming and states_shortcoming(opening):
@@ -99,11 +103,18 @@ def _voice(text: str, shortcoming: bool = True) -> Kind | None:
     return None
 
 
+def _turns_from_a_problem(text: str) -> bool:
+    """A paragraph that states a problem and then what will be done about it ("…耗时较长。下一步，我局
+    将…", "…不够准确，2025年将…"): LABELS.md labels it by its first part, problem."""
+    parts = [p for p in split_parts(text) if not p.lead_in]
+    return len(parts) > 1 and parts[0].kind == "problem" and any(p.kind == "measure" for p in parts[1:])
+
+
 # What 六 reports besides measures (LABELS.md `other`): fees, deputies' proposals, how the year's work
 # plan was carried out, innovations.
 _FEES_AND_PROPOSALS_RE = re.compile(r"收费|处理费|收取|建议|提案|无其他")
 _SIX_TOPICS_RE = re.compile(
-    r"收费|处理费|收取|建议|提案|工作要点.{0,6}(?:落实|执行|完成)|(?:落实|按照|根据).{0,12}工作要点|创新情况|落实情况|"
+    r"收费|处理费|收取|建议|提案|工作要点.{0,6}(?:落实|执行|完成)|(?:落实|按照|根据).{0,20}工作要点|创新情况|落实情况|"
     r"无其他"
 )
 
@@ -122,7 +133,13 @@ _LEAD_IN_SENTENCE_RE = re.compile(r"[^。；;！!？?：:]*[：:]")
 
 
 def _last_lead_in_kind(text: str) -> Kind | None:
-    kinds = [named_kind(s) for s in _LEAD_IN_SENTENCE_RE.findall(text)]
+    """The kind a lead-in inside the paragraph names for the paragraphs after it: one that ends it or
+    opens a list ("…从以下三个方面改进：一是…"), not a label of the text after it ("整改措施：按季度…")."""
+    kinds = [
+        named_kind(m.group())
+        for m in _LEAD_IN_SENTENCE_RE.finditer(text)
+        if not text[m.end() :].strip() or _ENUMERATOR_START_RE.match(text[m.end() :])
+    ]
     return next((k for k in reversed(kinds) if k is not None), None)
 
 
@@ -152,6 +169,7 @@ def apply_rules(paragraphs: Sequence[Paragraph], proba: np.ndarray, classes: Seq
                     own
                     or ("measure" if is_plan(first_sentence(paragraph.text)) else None)
                     or heading
+                    or ("problem" if _turns_from_a_problem(paragraph.text) else None)
                     or announced
                     or _voice(paragraph.text)
                     or ("measure" if seen_measure else None)
