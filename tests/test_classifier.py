@@ -310,7 +310,7 @@ def test_cross_validated_labels_and_items_stay_near_the_measured_figures(shared)
 
     corpus, _ = _corpus([CORPUS, shared / "corpus", shared / "realdocs"], CORPUS / "labels")
     result = cross_validate(corpus.part(held_out=False))
-    assert result.pipeline.macro_f1 >= 0.90  # measured 0.913 (README, model card)
+    assert result.pipeline.macro_f1 >= 0.90  # measured 0.956 (model card, docs/classifier.md)
     assert {s.label for s in result.pipeline.scores if s.f1 < 0.7} == set()  # interpretation the lowest
     problem, measure = result.items
     assert min(problem.precision, problem.recall, measure.precision, measure.recall) >= 0.9
