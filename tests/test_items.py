@@ -221,6 +221,31 @@ def test_a_general_sentence_before_the_problems_is_a_lead_in():
     assert len(_items("我局工作仍存在一定差距。如依申请答复说理不够充分等。")[0][1]) > 20
 
 
+def test_a_measure_stated_without_a_turn_word_after_a_problem_is_its_own_item():
+    # an instruction, with or without its subject, a year or a "对…" before the verb
+    for measure in ("明确一名副职分管，配备AB岗人员。", "街道实行公开栏月度巡查。", "对改造项目实行全过程公开。",
+                    "2024年组织业务培训2次。"):
+        assert [k for k, _ in _items("工作人员均为兼职，业务不够熟练。" + measure)] == ["problem", "measure"], measure
+
+
+def test_a_kind_heading_sentence_and_a_bare_措施_label_are_lead_ins():
+    assert _items("（二）存在的主要问题。主要表现在：1、公开内容与需求结合不紧；2、解读形式较为单一。") == [
+        ("problem", "公开内容与需求结合不紧"),
+        ("problem", "解读形式较为单一"),
+    ]
+    assert _items("个别事项“有目录、无内容”。措施：逐项补齐公开内容。") == [
+        ("problem", "个别事项“有目录、无内容”"),
+        ("measure", "逐项补齐公开内容"),
+    ]
+
+
+def test_last_years_problem_and_its_fix_is_a_measure():
+    text = "2023年度报告所提“办事指南更新不够及时”问题，我局已建立月度更新机制，整改到位。"
+    assert named_kind(text.split("，")[0]) == "measure"
+    assert _decide([(text, "s5_problems", None)], model_label="problem") == ["measure"]
+    assert is_plan("2025年，我局将推行项目进度月度公开")  # 将 + a verb of doing
+
+
 # ------------------------------------------------------------------ the label rules of 五 and 六
 
 

@@ -151,3 +151,23 @@ def test_indentation_written_as_question_marks_is_dropped_in_text_and_html():
     html = "<html><body><p>??一、总体情况</p><p>??2021年，本局主动公开政府信息644条。</p></body></html>"
     blocks, _ = read_html(html.encode("utf-8"), "page.html")
     assert [b.text for b in blocks] == ["一、总体情况", "2021年，本局主动公开政府信息644条。"]
+
+
+def test_page_footers_and_wrapped_lines_of_extracted_text():
+    from nlp.read.text import text_blocks
+    from nlp.structure.sections import read_structure
+
+    text = (
+        "五、存在的主要问题及改进情况\n"
+        "部分乡镇（街道）对照标准目录公开的事项要素不全，个别村（社区）\n"
+        "公开栏内容更新滞后，群众查阅不便。针对上述问题，我县采取以下措施：（1）\n"
+        "建立专栏月度巡查机制。\n"
+        "主办：某县人民政府办公室　　承办：某县融媒体中心\n"
+        "网站标识码：6212270001　　陇ICP备05001234号\n"
+        "上一条：某镇2024年政府信息公开工作年度报告\n"
+    )
+    paragraphs = [p.text for p in read_structure(text_blocks(text)).paragraphs]
+    assert paragraphs == [
+        "部分乡镇（街道）对照标准目录公开的事项要素不全，个别村（社区）公开栏内容更新滞后，群众查阅不便。"
+        "针对上述问题，我县采取以下措施：（1）建立专栏月度巡查机制。"
+    ]

@@ -65,6 +65,8 @@ _LEAD_IN_HEAD_RE = re.compile(r"^(?P<head>[^。；;，,：:]{2,24})[：:]\s*")
 _HEADING_SENTENCE_RE = re.compile(
     r"^(?P<head>[^。；;，,：:]{2,24})。\s*(?=[一二三四五六七八九十]{1,2}是|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])"
 )
+# A sentence that is nothing but a kind, before the text it heads: "存在的主要问题。主要表现在：…".
+_KIND_SENTENCE_RE = re.compile(r"^(?P<head>[^。；;，,：:]{2,24})。\s*(?=\S)")
 # Words that announce the list after them.
 _ANNOUNCING_RE = re.compile(r"(?:主要|具体)?(?:表现在|表现为|有以下|如下|以下)$")
 # A nested list after these words details its item ("…不够。具体表现为：（1）…"): it stays inside it.
@@ -83,7 +85,7 @@ _CLAUSE_TURN_RE = re.compile(
 # A kind named inside a text, as a label before what it names: "…启动时间。改进措施：会同…",
 # "存在问题：…。改进措施：…".
 _INLINE_KIND_RE = re.compile(
-    r"(?:^|(?<=[。；;\s]))\s*(?P<head>(?:存在的?|主要)?(?:问题|不足)|(?:整改|改进|具体|工作)措施|整改情况|改进方向)[：:]\s*"
+    r"(?:^|(?<=[。；;\s]))\s*(?P<head>(?:存在的?|主要)?(?:问题|不足)|(?:整改|改进|具体|工作)?措施|整改情况|改进方向)[：:]\s*"
 )
 _GENERIC_SHORTCOMING_RE = re.compile(
     r"(?:存在|还有|仍有|尚有)(?:着)?(?:一定|一些|不少|较大|很大|许多|部分)?的?(?:问题|不足|短板|差距|薄弱环节|弱项)"
@@ -127,11 +129,13 @@ def _split_turn(text: str, clauses: bool = False) -> list[Part]:
     2025年将…", each pair of a "…；…" list) or a sentence does ("…调整2次。下一步，乡政府将…")."""
     label = next((m for m in _INLINE_KIND_RE.finditer(text) if named_kind(m["head"])), None)
     if label is not None:
-        return [
-            *_split_turn(text[: label.start()], clauses),
-            Part(label["head"], True, named_kind(label["head"])),
-            *_split_turn(text[label.end() :], clauses),
-        ]
+        kind = named_kind(label["head"])
+        before = _split_turn(text[: label.start()], clauses)
+        after = _split_turn(text[label.end() :], clauses)
+        if kind == "measure":  # "…链接失效等问题。改进措施：…": what the measure answers is a problem
+            before = [p if p.lead_in or p.kind else Part(p.text, False, "problem") for p in before]
+        after = [p if p.lead_in or p.kind else Part(p.text, False, kind) for p in after]
+        return [*before, Part(label["head"], True, kind), *after]
     sentences = _sentences(text)
     if len(sentences) > 1 and sentences[0].rstrip().endswith(("：", ":")):
         lead = sentences[0].strip(_TRIM)
@@ -154,7 +158,9 @@ def _split_turn(text: str, clauses: bool = False) -> list[Part]:
         before = "".join(sentences[:k])
         if is_plan(before) or starts_as_instruction(before):
             break  # a measure that goes on: "加强培训…。今后，我们将继续…"
-        if _TURN_RE.match(opening) or (is_plan(opening) and states_shortcoming(before)):
+        if _TURN_RE.match(opening) or (
+            (is_plan(opening) or starts_as_instruction(opening)) and _states_own_shortcoming(before)
+        ):
             return [
                 *_generic_opening(before, "problem"),
                 Part("".join(sentences[k:]).strip(_TRIM), False, "measure"),
@@ -228,6 +234,9 @@ def _leading_lead_in(text: str, topic_heads: bool = True) -> tuple[Part | None, 
     or with a full stop when a list follows it ("2025年工作打算。一是…"); not a statement with a colon
     ("疫情信息发布的规范化水平有待提高：（1）…", whose sub-points are its own)."""
     m = _LEAD_IN_HEAD_RE.match(text) or _HEADING_SENTENCE_RE.match(text)
+    kind_sentence = _KIND_SENTENCE_RE.match(text)
+    if m is None and kind_sentence and heading_kind(kind_sentence["head"]):  # "存在的主要问题。主要表现在：…"
+        m = kind_sentence
     if m is None:
         return None, text
     head = m["head"]

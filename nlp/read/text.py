@@ -314,6 +314,10 @@ _CLOSERS = "”」》"
 _LONE_ENUMERATOR_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,2}是|[（(][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．]|[①-⑳])\s*$"
 )
+# An enumerator the line break cut from its text: "…采取了以下整改措施：（1）".
+_TRAILING_ENUMERATOR_RE = re.compile(
+    r"[：:；;。]\s*(?:[一二三四五六七八九十]{1,2}是|[（(][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．]|[①-⑳])\s*$"
+)
 # A line that ends with a comma, an opening bracket or quote, or a circled number stops mid-sentence.
 _MID_SENTENCE_ENDS = "，,、《“「（("
 # The report's own title line ends where it ends ("…2019年政府信息公开工作年度报告").
@@ -326,6 +330,8 @@ def _ends_mid_sentence(text: str) -> bool:
     heading ("重视依申请公开工作（依申请指南…）"), so it ends the line."""
     core = text.rstrip(_CLOSERS)
     last = core[-1:] or " "
+    if last in "）)" and re.search(r"[，,；;]", core):  # prose, not a heading: "…个别村（社区）" + "公开栏…"
+        return True
     return "\u4e00" <= last <= "\u9fff" or last in _MID_SENTENCE_ENDS or "①" <= last <= "⑳"
 
 
@@ -338,8 +344,10 @@ def _rejoin_broken_lines(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
-        if prev is not None and prev.kind == block.kind == "text" and _LONE_ENUMERATOR_RE.match(prev.text):
-            prev.text += block.text  # "一是" on a line of its own, its text on the next
+        if prev is not None and prev.kind == block.kind == "text" and (
+            _LONE_ENUMERATOR_RE.match(prev.text) or _TRAILING_ENUMERATOR_RE.search(prev.text)
+        ):
+            prev.text += block.text  # "一是" on a line of its own, or ending a line ("…措施：（1）"), its text on the next
             continue
         if (
             prev is not None

@@ -498,7 +498,9 @@ _SIGNOFF_RE = re.compile(
 # Page chrome a web page leaves around or inside the report.
 _PAGE_CHROME_RE = re.compile(
     r"^[【\[（(]?\s*(?:附件下载|打印本页|打印|关闭窗口|关闭|返回顶部|分享到|字号|扫一扫|用微信扫描二维码|"
-    r"更多精彩内容|相关链接|上一篇|下一篇)"
+    r"更多精彩内容|相关链接|上一篇|下一篇|上一条|下一条|网站地图|联系我们|"
+    r"(?:主办|承办|协办|技术支持|版权所有|网站标识码|发布时间|来源|浏览次数|信息来源)(?:单位)?\s*[：:])"
+    r"|^.{0,40}(?:ICP|公网安)[备证]"  # the site's registration line in the footer
 )
 # A bracketed placeholder or caption standing alone: the blank form's "（文字描述）", "（2023年度）".
 _PLACEHOLDER_RE = re.compile(r"^[（(][^（）()。，,]{1,12}[)）]$")
