@@ -246,6 +246,26 @@ def test_last_years_problem_and_its_fix_is_a_measure():
     assert is_plan("2025年，我局将推行项目进度月度公开")  # 将 + a verb of doing
 
 
+def test_a_measure_after_a_comma_with_a_bare_将_is_its_own_item():
+    assert _items("政策解读工作较为薄弱，将结合农民夜校开展面对面解读。") == [
+        ("problem", "政策解读工作较为薄弱"),
+        ("measure", "将结合农民夜校开展面对面解读"),
+    ]
+    assert [k for k, _ in _items("信息员业务能力参差不齐，2025年将开展轮训。")] == ["problem", "measure"]
+    assert [k for k, _ in _items("部分部门对目录调整重视不够，将调整情况纳入年度考核。")] == ["problem", "measure"]
+
+
+def test_a_cited_problem_is_not_stated_and_problems_to_solve_later_are_problems():
+    fixed = "2025年，我区对上年度报告中提出的“专题信息公开不够系统”问题进行了整改，开设了专题栏目。"
+    assert _decide([(fixed, "s5_problems", None)], model_label="problem") == ["measure"]
+    assert named_kind("全省政务公开工作仍有一些问题需要在今后工作中着力解决") == "problem"
+
+
+def test_an_innovation_in_six_is_labelled_by_what_it_is_about():
+    innovation = "（四）政务公开创新情况。推行政务公开观察员制度，聘请观察员定期评议各部门公开工作。"
+    assert _decide([(innovation, "s6_other", None)], model_label="oversight") == ["oversight"]
+
+
 # ------------------------------------------------------------------ the label rules of 五 and 六
 
 

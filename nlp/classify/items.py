@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.classify.kinds import (
+    DOING,
     Kind,
     denies_shortcomings,
     heading_kind,
@@ -80,7 +81,8 @@ _TURN_RE = re.compile(
 )
 _CLAUSE_TURN_RE = re.compile(
     r"(?<=[，,。；;])\s*(?=(?:下一步|下步|下阶段|今后|为此|对此)[，,]?|20\d\d年[，,]?(?:我[^，,。；;]{1,3}|本[^，,。；;]{1,3})?将|"
-    r"针对(?:这一|此类?|该|上述|以上)(?:问题|情况|不足))"
+    r"针对(?:这一|此类?|该|上述|以上)(?:问题|情况|不足)|"
+    rf"将(?={DOING})|将[^，,。；;]{{2,20}}(?:纳入|列入|作为))"  # "…较为薄弱，将结合…", "…不够，将目录调整纳入考核"
 )
 # A kind named inside a text, as a label before what it names: "…启动时间。改进措施：会同…",
 # "存在问题：…。改进措施：…".

@@ -27,7 +27,7 @@ MEASURE_NAMES: tuple[str, ...] = (
     rf"(?:解决|整改|改进|补齐|克服)(?:(?!措施|本年).){{0,8}}{_SHORTCOMING}",
     rf"{_SHORTCOMING}的?(?:整改|改进|解决)(?:情况|措施|工作)?",  # not "问题及改进": that names both
     r"改进措施|整改措施|改进情况|整改情况|改进方向|工作措施|具体措施|以下措施|如下措施",
-    r"下一步|下步|下阶段|今后|新的一年|来年|明年",
+    r"下一步|下步|下阶段|(?<!在)今后|新的一年|来年|明年",  # not "需要在今后工作中解决": that names problems
     r"(?:^|下一?步|下阶段|明年|来年|今后|20\d\d年度?)的?(?:主要)?工作(?:计划|打算|安排|思路|重点|设想)|努力方向",
     r"(?:以下|如下|几个方面|几方面).{0,8}(?<!需要)(?<!有待)(?<!亟待)(?:工作|措施|改进|着手|入手|推进|加强|抓好|做好)",
     r"(?:将|(?<![需主重只必概纪])要)(?:从|在|着力|着重|重点|切实|继续|进一步|持续|不断|全力|认真|大力|努力)",
@@ -105,7 +105,7 @@ def named_kind(text: str | None) -> Kind | None:
 # A plan: future or imperative voice at the start of a sentence (LABELS.md: 要…, 将…, 进一步…).
 # "将" before a noun is the object marker (将政务公开工作纳入考核), so it counts only before an
 # adverb or a verb of doing.
-_DOING = (
+DOING = (
     r"(?:继续|进一步|持续|着力|着重|重点|切实|全力|不断|认真|大力|努力|积极|深入|严格|全面|更加|加快|"
     r"加强|强化|完善|健全|提升|提高|推进|推动|深化|加大|做好|抓好|规范|建立|优化|丰富|拓宽|扩大|落实|"
     r"增强|坚持|围绕|聚焦|紧扣|以|从|在|按照|结合|进行|开展|组织|对|把|推行|实行|实施|压缩|修订|开设|设立|"
@@ -116,7 +116,7 @@ _PLAN_START_RE = re.compile(
     r"(?:(?:同时|此外|另外|另一方面|首先|其次|再次|最后|第[一二三四五六七八九十])[，,]?)?"
     r"(?:(?:下一步|下步|下阶段|今后|新的一年|来年|明年|20\d\d年)[，,]?)?"
     r"(?:我们|我局|我办|我委|我厅|我镇|我乡|我县|我区|我市|我街道|本机关|本单位|区政府|市政府|县政府|镇政府|乡政府)?"
-    rf"(?:(?:将|要|会|须|必须)(?:会)?{_DOING}|拟|计划|继续|持续|进一步(?!.{{0,10}}了))"
+    rf"(?:(?:将|要|会|须|必须)(?:会)?{DOING}|拟|计划|继续|持续|进一步(?!.{{0,10}}了))"
 )
 _PLAN_ANYWHERE_RE = re.compile(r"下一步|下步工作|下阶段|今后|新的一年|明年|来年")
 
@@ -149,7 +149,7 @@ def starts_as_instruction(text: str) -> bool:
 _SHORTCOMING_RE = re.compile(
     rf"存在.{{0,14}}{_SHORTCOMING}|有待|亟待|亟需|仍需|还需|尚需|仍有|尚有|不够|不足|偏少|偏低|偏弱|"
     r"不及时|不到位|不规范|不完善|不全面|不充分|不平衡|不高|不强|不深|不多|不精准|不明显|不一|不熟悉|不便|不畅|"
-    r"不统一|不明确|不健全|不细|不紧密|不直观|不顺畅|不灵活|难以|尚未|未能|较长|过长|较慢|偏慢|偏长|偏多|偏高|过多|过少|陈旧|"
+    r"不统一|不明确|不健全|不细|不紧密|不直观|不顺畅|不灵活|参差不齐|难以|尚未|未能|较长|过长|较慢|偏慢|偏长|偏多|偏高|过多|过少|陈旧|"
     r"薄弱|欠缺|滞后|单一|较少|较弱|较低|缺乏|缺少|差距|短板|弱项|困难|问题"
 )
 
@@ -167,8 +167,11 @@ def denies_shortcomings(text: str) -> bool:
 def states_shortcoming(text: str) -> bool:
     """A sentence that names a shortcoming (有待/不够/不足/差距…), whatever else it says; not one
     that says there is none ("未发现明显问题")."""
-    plain = _plain(text)
+    plain = _QUOTED_RE.sub("", _plain(text))  # "报告提出的“更新不够及时”问题": cited, not stated
     return bool(_SHORTCOMING_RE.search(_DENIES_SHORTCOMINGS_RE.sub("", plain)))
+
+
+_QUOTED_RE = re.compile(r"“[^”]{4,40}”")
 
 
 # A sub-heading that is nothing but a kind: the words left when the kind's own words, the year and

@@ -77,7 +77,11 @@ def opening_kind(text: str) -> Kind | None:
     if sentence.rstrip().endswith(("：", ":")):
         return named_kind(sentence)
     body = _ENUMERATOR_START_RE.sub("", text, count=1)
+    body = _LEADING_YEAR_RE.sub("", body, count=1)  # "2025年，我区对…问题进行了整改": the clause after the year
     return named_kind(_FIRST_CLAUSE_RE.match(body).group())  # type: ignore[union-attr]
+
+
+_LEADING_YEAR_RE = re.compile(r"^\s*20\d\d\s*年度?[，,]\s*")
 
 
 def _choose(proba: np.ndarray, classes: Sequence[str], allowed: Sequence[str]) -> tuple[str, float]:
@@ -111,10 +115,10 @@ def _turns_from_a_problem(text: str) -> bool:
 
 
 # What 六 reports besides measures (LABELS.md `other`): fees, deputies' proposals, how the year's work
-# plan was carried out, innovations.
+# plan was carried out (an innovation is labelled by what it is about).
 _FEES_AND_PROPOSALS_RE = re.compile(r"收费|处理费|收取|建议|提案|无其他")
 _SIX_TOPICS_RE = re.compile(
-    r"收费|处理费|收取|建议|提案|工作要点.{0,6}(?:落实|执行|完成)|(?:落实|按照|根据).{0,20}工作要点|创新情况|落实情况|"
+    r"收费|处理费|收取|建议|提案|工作要点.{0,6}(?:落实|执行|完成)|(?:落实|按照|根据).{0,20}工作要点|落实情况|"
     r"无其他"
 )
 
